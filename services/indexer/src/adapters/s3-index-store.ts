@@ -1,0 +1,25 @@
+import type { IndexDocument } from '@sluice/contracts';
+import { assertValid } from '@sluice/contracts';
+import { indexDocumentKey, type S3Objects } from '@sluice/runtime';
+import type { IndexStore } from '../ports/index-store';
+
+/** Index documents as JSON objects under index/{tenantId}/ in the processed bucket. */
+export class S3IndexStore implements IndexStore {
+  constructor(
+    private readonly objects: S3Objects,
+    private readonly bucket: string,
+  ) {}
+
+  async get(tenantId: string, assetId: string): Promise<IndexDocument | null> {
+    const doc = await this.objects.getJson(this.bucket, indexDocumentKey(tenantId, assetId));
+    return doc === null ? null : assertValid('index-document/v1', doc);
+  }
+
+  async put(document: IndexDocument): Promise<void> {
+    await this.objects.putJson(this.bucket, this.locate(document.tenantId, document.assetId), document);
+  }
+
+  locate(tenantId: string, assetId: string): string {
+    return indexDocumentKey(tenantId, assetId);
+  }
+}

@@ -1,0 +1,15 @@
+import { type AwsConfig, type Env, readAwsConfig, requiredString } from '@sluice/runtime';
+
+export interface IndexerConfig {
+  aws: AwsConfig;
+  processedBucket: string;
+  pipelineEventsTopicArn: string;
+}
+
+export function readConfig(env: Env = process.env): IndexerConfig {
+  return {
+    aws: readAwsConfig(env),
+    processedBucket: requiredString(env, 'PROCESSED_BUCKET'),
+    pipelineEventsTopicArn: requiredString(env, 'PIPELINE_EVENTS_TOPIC_ARN'),
+  };
+}
