@@ -11,4 +11,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   clearMocks: true,
+  reporters: ['default', require.resolve('./scripts/jest-summary-reporter.js')],
 };
