@@ -44,8 +44,19 @@ export function isNotFound(error: unknown): boolean {
   );
 }
 
-/** The handful of S3 object operations the services share, with "missing" as null, not an error. */
-export class S3Objects {
+/** The handful of object operations the services share, with "missing" as null, not an error. */
+export interface ObjectStore {
+  get(bucket: string, key: string): Promise<StoredObject | null>;
+  head(bucket: string, key: string, withChecksum?: boolean): Promise<ObjectHead | null>;
+  getJson<T = unknown>(bucket: string, key: string): Promise<T | null>;
+  put(input: PutObjectInput): Promise<void>;
+  putJson(bucket: string, key: string, doc: unknown): Promise<void>;
+  listKeys(bucket: string, prefix: string, limit?: number): Promise<string[]>;
+  copy(source: { bucket: string; key: string }, target: { bucket: string; key: string }): Promise<void>;
+  delete(bucket: string, key: string): Promise<void>;
+}
+
+export class S3Objects implements ObjectStore {
   constructor(private readonly s3: S3Client) {}
 
   async get(bucket: string, key: string): Promise<StoredObject | null> {

@@ -1,12 +1,12 @@
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { copySource, type S3Objects } from '@sluice/runtime';
+import { copySource, type ObjectStore } from '@sluice/runtime';
 import type { ArchiveStorageClass } from '../domain/storage-class';
 import type { ArchivedCopy, ArchiveStore, ObjectRef } from '../ports/archive-store';
 
 export class S3ArchiveStore implements ArchiveStore {
   constructor(
     private readonly s3: S3Client,
-    private readonly objects: S3Objects,
+    private readonly objects: ObjectStore,
   ) {}
 
   async copy(source: ObjectRef, target: ObjectRef, storageClass: ArchiveStorageClass): Promise<void> {

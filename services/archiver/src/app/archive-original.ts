@@ -6,14 +6,14 @@ import {
   type Outcome,
   type PipelineEventPublisher,
   type S3ObjectEvent,
-  type S3Objects,
+  type ObjectStore,
 } from '@sluice/runtime';
 import { copyIsVerified } from '../domain/checksum';
 import type { ArchiveStorageClass } from '../domain/storage-class';
 import type { ArchiveStore } from '../ports/archive-store';
 
 export interface ArchiveOriginalDeps {
-  objects: S3Objects;
+  objects: ObjectStore;
   archive: ArchiveStore;
   events: PipelineEventPublisher;
   logger: Logger;
@@ -56,8 +56,13 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
   };
 
   let archived = await deps.archive.inspect(target);
+  const sourceETag = await deps.archive.eTagOf(source);
+  if (copyIsVerified(manifest.sha256, archived?.checksumSha256) && sourceETag === null) {
+    // A replay of finished work: the event went out when the original was deleted.
+    log('skipped', 'Original already archived');
+    return 'skipped';
+  }
   if (!copyIsVerified(manifest.sha256, archived?.checksumSha256)) {
-    const sourceETag = await deps.archive.eTagOf(source);
     if (sourceETag === null) {
       throw new ArchiveVerificationError(`Original ${source.key} is gone and the archive holds no verified copy`);
     }

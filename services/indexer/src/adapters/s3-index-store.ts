@@ -1,12 +1,12 @@
 import type { IndexDocument } from '@sluice/contracts';
 import { assertValid } from '@sluice/contracts';
-import { indexDocumentKey, type S3Objects } from '@sluice/runtime';
+import { indexDocumentKey, type ObjectStore } from '@sluice/runtime';
 import type { IndexStore } from '../ports/index-store';
 
 /** Index documents as JSON objects under index/{tenantId}/ in the processed bucket. */
 export class S3IndexStore implements IndexStore {
   constructor(
-    private readonly objects: S3Objects,
+    private readonly objects: ObjectStore,
     private readonly bucket: string,
   ) {}
 

@@ -7,13 +7,13 @@ import {
   type Outcome,
   type PipelineEventPublisher,
   type S3ObjectEvent,
-  type S3Objects,
+  type ObjectStore,
 } from '@sluice/runtime';
 import { buildIndexDocument } from '../domain/index-document';
 import type { IndexStore } from '../ports/index-store';
 
 export interface IndexManifestDeps {
-  objects: S3Objects;
+  objects: ObjectStore;
   store: IndexStore;
   events: PipelineEventPublisher;
   logger: Logger;

@@ -1,5 +1,5 @@
 import { type AssetManifest, validate } from '@sluice/contracts';
-import { indexDocumentKey, isAssetId, manifestKey, type S3Objects, UPLOADS_PREFIX } from '@sluice/runtime';
+import { indexDocumentKey, isAssetId, manifestKey, type ObjectStore, UPLOADS_PREFIX } from '@sluice/runtime';
 import { HttpError } from '../domain/http-error';
 
 export type AssetStage = 'uploaded' | 'processed' | 'indexed' | 'archived';
@@ -11,7 +11,7 @@ export interface AssetStatus {
 }
 
 export interface GetAssetStatusDeps {
-  objects: S3Objects;
+  objects: ObjectStore;
   ingestBucket: string;
   processedBucket: string;
   archiveBucket?: string;

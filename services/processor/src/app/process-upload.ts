@@ -11,7 +11,7 @@ import {
   quarantineKey,
   renditionKey,
   type S3ObjectEvent,
-  type S3Objects,
+  type ObjectStore,
 } from '@sluice/runtime';
 import type { RenditionPreset } from '../domain/presets';
 import { AssetRejectedError } from '../domain/rejection';
@@ -20,7 +20,7 @@ import type { ImageRenderer } from '../ports/image-renderer';
 export const PROCESSOR_VERSION = '0.1.0';
 
 export interface ProcessUploadDeps {
-  objects: S3Objects;
+  objects: ObjectStore;
   renderer: ImageRenderer;
   events: PipelineEventPublisher;
   logger: Logger;

@@ -1,0 +1,2 @@
+export * from './in-memory-object-store';
+export * from './recording-publisher';
