@@ -1,0 +1,73 @@
+import { topology as contractsTopology } from '@sluice/contracts';
+
+/*
+ * The parts of contracts/topology/topology.json this package reads, as a structural type: the
+ * contracts workspace will export its own `Topology` type; until then this keeps us honest about
+ * what we depend on, and the JSON's inferred type must stay assignable to it.
+ */
+
+export interface BucketNotification {
+  events: string[];
+  topic: string;
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface BucketSpec {
+  versioned?: boolean;
+  notifications?: BucketNotification[];
+}
+
+export interface SubscriptionSpec {
+  topic: string;
+  rawMessageDelivery?: boolean;
+  filterPolicy?: Record<string, unknown>;
+  filterPolicyScope?: string;
+}
+
+export interface QueueSpec {
+  subscriptions?: SubscriptionSpec[];
+  visibilityTimeoutSeconds?: number;
+  retentionSeconds?: number;
+  deadLetter?: { queue: string; maxReceiveCount: number; retentionSeconds?: number };
+}
+
+export interface TriggerSpec {
+  type: string;
+  /** sqs */
+  queue?: string;
+  batchSize?: number;
+  maxBatchingWindowSeconds?: number;
+  maximumConcurrency?: number;
+  /** http: "METHOD /path/{param}" */
+  routes?: string[];
+}
+
+export type EnvironmentRef = { bucket?: string; topic?: string; queue?: string; value?: string };
+
+export interface ServiceSpec {
+  entry: string;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  trigger: TriggerSpec;
+  environment?: Record<string, EnvironmentRef>;
+}
+
+export interface TopologyLike {
+  buckets: Record<string, BucketSpec>;
+  topics: Record<string, unknown>;
+  queues: Record<string, QueueSpec>;
+  services: Record<string, ServiceSpec>;
+}
+
+export const defaultTopology: TopologyLike = contractsTopology;
+
+export function serviceSpec(topology: TopologyLike, name: string): ServiceSpec {
+  const spec = topology.services[name];
+  if (!spec) {
+    throw new Error(
+      `Unknown service "${name}"; the topology has: ${Object.keys(topology.services).join(', ')}`,
+    );
+  }
+  return spec;
+}
