@@ -1,1 +1,5 @@
-module.exports = { ...require('../jest.preset.js') };
+module.exports = {
+  ...require('../jest.preset.js'),
+  // jose ships ESM only: let SWC turn it into CommonJS like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+};
