@@ -32,7 +32,7 @@ export function assertValid<N extends SchemaName>(name: N, doc: unknown): Schema
 }
 
 // Wrappers whose failure is always explained by the errors of their subschemas.
-const NOISE_KEYWORDS = new Set(['if', 'then', 'else']);
+const NOISE_KEYWORDS = new Set(['if', 'then', 'else', 'propertyNames']);
 
 /**
  * One line per ajv error: the JSON pointer of the offending value, then what is wrong with it. Missing and
@@ -46,13 +46,14 @@ export function formatErrors(errors: readonly ErrorObject[]): string[] {
 function formatError(error: ErrorObject): string {
   const at = error.instancePath;
   const params = error.params as Record<string, unknown>;
+  if (error.propertyName !== undefined) {
+    return `${at || '/'} has an invalid property name '${error.propertyName}': it ${error.message ?? `fails ${error.keyword}`}`;
+  }
   switch (error.keyword) {
     case 'required':
       return `${at}/${escapePointer(String(params.missingProperty))} is required`;
     case 'additionalProperties':
       return `${at}/${escapePointer(String(params.additionalProperty))} is not allowed (unknown property)`;
-    case 'propertyNames':
-      return `${at || '/'} has an invalid property name '${String(params.propertyName)}'`;
     case 'enum':
       return `${at || '/'} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
