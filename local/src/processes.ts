@@ -32,4 +32,22 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boo
   });
 }
 
+/** Resolves true once the child has exited and its stdio streams have closed, or false after timeoutMs. */
+export function waitForClose(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  const closed = exited && (child.stdout?.destroyed ?? true) && (child.stderr?.destroyed ?? true);
+  if (closed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('close', onClose);
+      resolve(false);
+    }, timeoutMs);
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('close', onClose);
+  });
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

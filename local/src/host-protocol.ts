@@ -1,0 +1,43 @@
+import type { JwtAuthorizerConfig } from './dev-issuer';
+
+/** What the stack and a function host (src/function-host.ts) say to each other over IPC. */
+
+export interface SqsTriggerConfig {
+  type: 'sqs';
+  queueUrl: string;
+  queueArn: string;
+  batchSize?: number;
+  maxBatchingWindowSeconds?: number;
+  maximumConcurrency: number;
+  retryDelaySeconds: number;
+}
+
+export interface HttpTriggerConfig {
+  type: 'http';
+  routes: string[];
+  /** 0 for any free port; the host reports the one it bound. */
+  port: number;
+  authorizer: JwtAuthorizerConfig | false;
+}
+
+export interface FunctionHostConfig {
+  service: string;
+  /** Absolute path of the handler module. */
+  entry: string;
+  /** Export holding the handler. Default `handler`. */
+  handlerExport?: string;
+  functionName: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  region: string;
+  awsEndpoint: string;
+  trigger: SqsTriggerConfig | HttpTriggerConfig;
+  captureEventsDir?: string;
+  logLevel: string;
+}
+
+export type ParentMessage = { type: 'start'; config: FunctionHostConfig } | { type: 'stop' };
+export type HostMessage =
+  | { type: 'ready'; port?: number }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };

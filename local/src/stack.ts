@@ -1,0 +1,274 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws';
+import { DevIssuer } from './dev-issuer';
+import { FunctionHostProcess } from './function-host-process';
+import type { FunctionHostConfig } from './host-protocol';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './lambda';
+import { type MotoServer, startMoto } from './moto';
+import { repoRoot, sluiceDir } from './paths';
+import { DEFAULT_NAME_PREFIX, provision, type ResourceMap, resolveEnvironment } from './provision';
+import { defaultTopology, type ServiceSpec, serviceSpec, type TopologyLike } from './topology';
+
+/** Batches in flight per SQS-triggered service, at most, whatever the topology says (one laptop). */
+export const LOCAL_MAXIMUM_CONCURRENCY = 2;
+export const DEFAULT_API_PORT = 0;
+
+export interface StartStackOptions {
+  /** Services to run; default all in the topology (those whose handler module exists yet). */
+  services?: string[];
+  /** The HTTP API's port; default any free one. */
+  apiPort?: number;
+  /** Physical names are `${namePrefix}-${logical}`. Default `sluice-local`. */
+  namePrefix?: string;
+  /** POWERTOOLS_LOG_LEVEL for the handlers (and the hosts' own logs). Default INFO. */
+  logLevel?: string;
+  /** Write every Lambda event built to this folder (SLUICE_CAPTURE_EVENTS). */
+  captureEventsDir?: string;
+  /** Delay before a failed SQS record is retried. Default 1 s. */
+  retryDelaySeconds?: number;
+  /** Where to write endpoints, token and resource names; default `.sluice/local.json`; false: nowhere. */
+  stateFile?: string | false;
+  /** Handler modules to use instead of the topology's `entry` (service → path, absolute or repo-relative). */
+  entries?: Record<string, string>;
+  /** Local cap on each SQS service's maximumConcurrency. Default 2. */
+  maximumConcurrency?: number;
+  /** Default the topology in @sluice/contracts. */
+  topology?: TopologyLike;
+  /** Folder for the per-service logs and moto's. Default `.sluice/logs`. */
+  logsDir?: string;
+  /** Dev issuer keys. Default `.sluice/dev-keys.json`. */
+  keysFile?: string;
+  /** Also copy handler output to the console. */
+  verbose?: boolean;
+  /** Progress and warnings (skipped services, host restarts). Default: nothing. */
+  notify?: (message: string) => void;
+}
+
+export interface RunningService {
+  name: string;
+  trigger: string;
+  entry: string;
+  pid: number | undefined;
+  logFile: string;
+}
+
+export interface LocalStack {
+  awsEndpoint: string;
+  /** The HTTP API, when an http-triggered service runs. */
+  apiUrl: string | undefined;
+  /** A dev token (12 h) the HTTP API accepts. */
+  devToken: string;
+  resources: ResourceMap;
+  services: RunningService[];
+  /** Services left out because their handler module does not exist (yet). */
+  skippedServices: { name: string; entry: string }[];
+  stateFile: string | undefined;
+  logsDir: string;
+  /** The complete environment a service's handler runs with. */
+  env(service: string): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Environment a Lambda function gets from the platform, plus the local endpoint settings. */
+function runtimeEnvironment(
+  service: string,
+  spec: ServiceSpec,
+  awsEndpoint: string,
+  logLevel: string,
+): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: awsEndpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    SLUICE_S3_FORCE_PATH_STYLE: 'true',
+    POWERTOOLS_SERVICE_NAME: service,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+    AWS_LAMBDA_FUNCTION_NAME: service,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb ?? DEFAULT_MEMORY_MB),
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${service}`,
+    TZ: 'UTC',
+  };
+}
+
+function writeState(file: string, state: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+function removeStateIfOurs(file: string): void {
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number };
+    if (state.pid === process.pid) rmSync(file, { force: true });
+  } catch {
+    // Gone already, or not ours to judge.
+  }
+}
+
+/**
+ * The whole platform on one machine: moto, every resource of the topology, and a function host per
+ * service (SQS poller or HTTP API in front of its handler). stop() undoes it all, by PID.
+ */
+export async function startStack(options: StartStackOptions = {}): Promise<LocalStack> {
+  const topology = options.topology ?? defaultTopology;
+  const notify = options.notify ?? (() => {});
+  const logLevel = (options.logLevel ?? 'INFO').toUpperCase();
+  const logsDir = options.logsDir ?? path.join(sluiceDir(), 'logs');
+  const stateFile =
+    options.stateFile === false ? undefined : (options.stateFile ?? path.join(sluiceDir(), 'local.json'));
+  const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
+
+  // Which services, and where their handlers are.
+  const requested = options.services;
+  const selected = requested ?? Object.keys(topology.services);
+  const plan: { name: string; spec: ServiceSpec; entry: string }[] = [];
+  const skippedServices: { name: string; entry: string }[] = [];
+  for (const name of selected) {
+    const spec = serviceSpec(topology, name);
+    const entry = path.resolve(repoRoot(), options.entries?.[name] ?? spec.entry);
+    if (existsSync(entry)) plan.push({ name, spec, entry });
+    else if (requested) throw new Error(`Service "${name}": handler module ${entry} does not exist`);
+    else {
+      skippedServices.push({ name, entry: path.relative(repoRoot(), entry) });
+      notify(`${name}: skipped, ${path.relative(repoRoot(), entry)} does not exist yet`);
+    }
+  }
+  const httpServices = plan.filter((service) => service.spec.trigger.type === 'http');
+  if (httpServices.length > 1) {
+    throw new Error(
+      `One HTTP API service per local stack; got ${httpServices.map((s) => s.name).join(', ')}`,
+    );
+  }
+
+  const issuer = await DevIssuer.load({ keysFile: options.keysFile });
+  const devToken = await issuer.issueToken();
+
+  const moto: MotoServer = await startMoto({ logFile: path.join(logsDir, 'moto.log') });
+  const hosts: FunctionHostProcess[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      await Promise.all(hosts.map((host) => host.stop()));
+      await moto.stop();
+      if (stateFile) removeStateIfOurs(stateFile);
+    })();
+    return stopped;
+  };
+
+  try {
+    notify(`moto listening on ${moto.endpoint}`);
+    const resources = await provision({ endpoint: moto.endpoint, namePrefix, topology });
+    const env = (service: string): Record<string, string> => ({
+      ...resolveEnvironment(service, resources, topology),
+      ...runtimeEnvironment(service, serviceSpec(topology, service), moto.endpoint, logLevel),
+    });
+
+    for (const { name, spec, entry } of plan) {
+      const trigger = spec.trigger;
+      let hostTrigger: FunctionHostConfig['trigger'];
+      if (trigger.type === 'sqs') {
+        const queue = trigger.queue ? resources.queues[trigger.queue] : undefined;
+        if (!queue)
+          throw new Error(`Service "${name}": trigger queue "${trigger.queue}" is not in the topology`);
+        hostTrigger = {
+          type: 'sqs',
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          batchSize: trigger.batchSize,
+          maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+          maximumConcurrency: Math.min(
+            trigger.maximumConcurrency ?? LOCAL_MAXIMUM_CONCURRENCY,
+            options.maximumConcurrency ?? LOCAL_MAXIMUM_CONCURRENCY,
+          ),
+          retryDelaySeconds: options.retryDelaySeconds ?? 1,
+        };
+      } else if (trigger.type === 'http') {
+        hostTrigger = {
+          type: 'http',
+          routes: trigger.routes ?? [],
+          port: options.apiPort ?? DEFAULT_API_PORT,
+          authorizer: issuer.authorizerConfig,
+        };
+      } else {
+        throw new Error(`Service "${name}": trigger type "${trigger.type}" is not supported locally`);
+      }
+      hosts.push(
+        new FunctionHostProcess({
+          config: {
+            service: name,
+            entry,
+            functionName: name,
+            memoryMb: spec.memoryMb ?? DEFAULT_MEMORY_MB,
+            timeoutSeconds: spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+            region: LOCAL_REGION,
+            awsEndpoint: moto.endpoint,
+            trigger: hostTrigger,
+            captureEventsDir: options.captureEventsDir,
+            logLevel,
+          },
+          env: {
+            ...env(name),
+            ...(options.captureEventsDir ? { SLUICE_CAPTURE_EVENTS: options.captureEventsDir } : {}),
+          },
+          logFile: path.join(logsDir, `${name}.log`),
+          verbose: options.verbose,
+          notify,
+        }),
+      );
+    }
+    await Promise.all(hosts.map((host) => host.start()));
+
+    const httpHost = hosts.find((host) => host.port !== undefined);
+    const apiUrl = httpHost ? `http://127.0.0.1:${httpHost.port}` : undefined;
+    const services: RunningService[] = plan.map(({ name, spec, entry }, index) => ({
+      name,
+      trigger:
+        spec.trigger.type === 'sqs'
+          ? `sqs ${spec.trigger.queue}`
+          : `http ${(spec.trigger.routes ?? []).join(', ')}`,
+      entry: path.relative(repoRoot(), entry),
+      pid: hosts[index]?.pid,
+      logFile: path.join(logsDir, `${name}.log`),
+    }));
+
+    if (stateFile) {
+      writeState(stateFile, {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        awsEndpoint: moto.endpoint,
+        region: LOCAL_REGION,
+        apiUrl,
+        devToken,
+        namePrefix,
+        buckets: resources.buckets,
+        topics: resources.topics,
+        queues: resources.queues,
+        services: services.map(({ pid: _pid, ...service }) => service),
+        skippedServices,
+        logsDir,
+      });
+    }
+
+    return {
+      awsEndpoint: moto.endpoint,
+      apiUrl,
+      devToken,
+      resources,
+      services,
+      skippedServices,
+      stateFile,
+      logsDir,
+      env,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
