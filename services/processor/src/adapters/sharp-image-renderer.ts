@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { AssetRejectedError } from '../domain/rejection';
 import type { RenditionPreset } from '../domain/presets';
 import type { ImageInfo, ImageRenderer, RenderedImage } from '../ports/image-renderer';
@@ -10,7 +10,7 @@ export class SharpImageRenderer implements ImageRenderer {
   constructor(private readonly limitInputPixels = 100_000_000) {}
 
   async inspect(original: Buffer): Promise<ImageInfo | null> {
-    let meta: sharp.Metadata;
+    let meta: Metadata;
     try {
       meta = await sharp(original, { limitInputPixels: false }).metadata();
     } catch {

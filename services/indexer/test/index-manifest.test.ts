@@ -1,0 +1,96 @@
+import type { AssetManifest } from '@sluice/contracts';
+import { createLogger, indexDocumentKey, manifestKey, type S3ObjectEvent } from '@sluice/runtime';
+import { InMemoryObjectStore, RecordingPublisher } from '@sluice/runtime/testing';
+import { S3IndexStore } from '../src/adapters/s3-index-store';
+import { indexManifest } from '../src/app/index-manifest';
+
+const PROCESSED = 'processed';
+const assetId = '0b6a7c1e-2f4d-4e8a-9c3b-5d6e7f8a9b0c';
+
+function manifest(sequencer: string, fileName = 'cat.jpg'): AssetManifest {
+  return {
+    assetId,
+    tenantId: 'acme',
+    source: { bucket: 'ingest', key: `uploads/acme/${assetId}/${fileName}`, size: 10, eTag: '"e"', sequencer, fileName },
+    sha256: 'a'.repeat(64),
+    detected: { mime: 'image/jpeg', kind: 'image', mismatch: false },
+    renditions: [],
+    processedAt: '2026-01-01T00:00:00.000Z',
+    processorVersion: 'test',
+    image: { width: 640, height: 480, format: 'jpeg', frames: 1, colorSpace: 'srgb', hasAlpha: false, orientation: 1, animated: false },
+  };
+}
+
+function setup() {
+  const objects = new InMemoryObjectStore();
+  const store = new S3IndexStore(objects, PROCESSED);
+  const events = new RecordingPublisher();
+  const logger = createLogger('indexer-test');
+  logger.setLogLevel('SILENT');
+  let clock = Date.parse('2026-02-01T00:00:00.000Z');
+  const deps = { objects, store, events, logger, now: () => new Date((clock += 1000)) };
+  const event: S3ObjectEvent = {
+    eventName: 'ObjectCreated:Put',
+    eventTime: '2026-01-01T00:00:00.000Z',
+    bucket: PROCESSED,
+    key: manifestKey(assetId),
+    sequencer: '01',
+  };
+  const writeManifest = (m: AssetManifest) => objects.seed(PROCESSED, manifestKey(assetId), JSON.stringify(m));
+  return { objects, store, events, deps, event, writeManifest };
+}
+
+describe('indexManifest', () => {
+  it('writes a valid index document and announces it', async () => {
+    const { store, events, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0A'));
+    await expect(indexManifest(event, deps)).resolves.toBe('succeeded');
+    expect(await store.get('acme', assetId)).toMatchObject({
+      assetId,
+      tenantId: 'acme',
+      fileName: 'cat.jpg',
+      width: 640,
+      height: 480,
+      sourceSequencer: '0A',
+    });
+    expect(events.events).toEqual([
+      expect.objectContaining({ type: 'asset.indexed', detail: { documentKey: indexDocumentKey('acme', assetId) } }),
+    ]);
+  });
+
+  it('treats a replay as a no-op', async () => {
+    const { objects, events, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0A'));
+    await indexManifest(event, deps);
+    const before = await objects.get(PROCESSED, indexDocumentKey('acme', assetId));
+    await expect(indexManifest(event, deps)).resolves.toBe('skipped');
+    expect((await objects.get(PROCESSED, indexDocumentKey('acme', assetId)))?.body).toEqual(before?.body);
+    expect(events.events).toHaveLength(1);
+  });
+
+  it('never lets an older manifest overwrite a newer document, and keeps createdAt on updates', async () => {
+    const { store, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0B', 'new.jpg'));
+    await indexManifest(event, deps);
+    const first = await store.get('acme', assetId);
+    writeManifest(manifest('0A', 'old.jpg'));
+    await expect(indexManifest(event, deps)).resolves.toBe('skipped');
+    expect((await store.get('acme', assetId))?.fileName).toBe('new.jpg');
+    writeManifest(manifest('0C', 'newest.jpg'));
+    await expect(indexManifest(event, deps)).resolves.toBe('succeeded');
+    const latest = await store.get('acme', assetId);
+    expect([latest?.fileName, latest?.createdAt]).toEqual(['newest.jpg', first?.createdAt]);
+    expect(latest?.updatedAt).not.toBe(first?.updatedAt);
+  });
+
+  it('skips a manifest deleted since its event', async () => {
+    const { deps, event } = setup();
+    await expect(indexManifest(event, deps)).resolves.toBe('skipped');
+  });
+
+  it('fails a manifest that breaks its contract, so the record ends in the DLQ', async () => {
+    const { objects, deps, event } = setup();
+    objects.seed(PROCESSED, manifestKey(assetId), JSON.stringify({ assetId }));
+    await expect(indexManifest(event, deps)).rejects.toThrow(/Invalid manifest manifests\/.*required/);
+  });
+});
