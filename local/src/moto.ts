@@ -49,11 +49,20 @@ function pyenvCandidates(versionsDir: string): string[] {
   }
 }
 
+export interface FindMotoServerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Ask a login shell too (pyenv is often only set up there). Default true. */
+  useLoginShell?: boolean;
+  /** pyenv `versions` folders to look in. Default /root/.pyenv/versions and $HOME/.pyenv/versions. */
+  pyenvVersionDirs?: string[];
+}
+
 /**
- * Locates moto_server: $SLUICE_MOTO_SERVER, then PATH, then a login shell's PATH (pyenv is
- * often only set up there), then pyenv's version folders.
+ * Locates moto_server: $SLUICE_MOTO_SERVER, then PATH, then a login shell's PATH, then pyenv's
+ * version folders. Throws MotoNotFoundError saying where it looked and how to install it.
  */
-export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string {
+export function findMotoServer(options: FindMotoServerOptions = {}): string {
+  const env = options.env ?? process.env;
   const searched: string[] = [];
 
   const fromEnv = env.SLUICE_MOTO_SERVER?.trim();
@@ -70,21 +79,27 @@ export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string {
   }
   searched.push('PATH');
 
-  try {
-    const output = execFileSync('bash', ['-lc', 'command -v moto_server'], {
-      encoding: 'utf8',
-      timeout: 5000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    // A login shell may print banners first: the answer is the last line.
-    const candidate = output.trim().split('\n').pop()?.trim();
-    if (candidate && isExecutable(candidate)) return candidate;
-  } catch {
-    // No bash, or moto_server not on the login shell's PATH either.
+  if (options.useLoginShell ?? true) {
+    try {
+      const output = execFileSync('bash', ['-lc', 'command -v moto_server'], {
+        encoding: 'utf8',
+        timeout: 5000,
+        env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      // A login shell may print banners first: the answer is the last line.
+      const candidate = output.trim().split('\n').pop()?.trim();
+      if (candidate && isExecutable(candidate)) return candidate;
+    } catch {
+      // No bash, or moto_server not on the login shell's PATH either.
+    }
+    searched.push("login shell (bash -lc 'command -v moto_server')");
   }
-  searched.push("login shell (bash -lc 'command -v moto_server')");
 
-  const versionDirs = ['/root/.pyenv/versions', path.join(env.HOME ?? os.homedir(), '.pyenv', 'versions')];
+  const versionDirs = options.pyenvVersionDirs ?? [
+    '/root/.pyenv/versions',
+    path.join(env.HOME ?? os.homedir(), '.pyenv', 'versions'),
+  ];
   for (const versionsDir of [...new Set(versionDirs)]) {
     for (const candidate of pyenvCandidates(versionsDir)) {
       if (isExecutable(candidate)) return candidate;

@@ -92,6 +92,8 @@ function runtimeEnvironment(
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${service}`,
     TZ: 'UTC',
+    // Lambda runs Node 22+, where the SDK's Node-20 deprecation notice never shows; keep logs JSON.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

@@ -1,0 +1,55 @@
+/** @sluice/local: the whole Sluice platform on one machine, against moto. */
+export { createS3Client, createSnsClient, createSqsClient, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './aws';
+export {
+  createJwtVerifier,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  DEV_TENANT_ID,
+  DevIssuer,
+  type DevTokenOptions,
+  issueDevToken,
+  type JwtAuthorizerConfig,
+} from './dev-issuer';
+export {
+  FunctionHostProcess,
+  type FunctionHostProcessOptions,
+  FunctionHostStartError,
+} from './function-host-process';
+export type { FunctionHostConfig } from './host-protocol';
+export {
+  type HttpApiOptions,
+  type HttpApiServer,
+  mapResult,
+  matchRoute,
+  PAYLOAD_LIMIT_BYTES,
+  parseRoute,
+  startHttpApi,
+  stringifyClaim,
+} from './http-api';
+export { createLambdaContext, FunctionTimeoutError, invokeHandler, type LambdaHandler } from './lambda';
+export {
+  findFreePort,
+  findMotoServer,
+  MotoNotFoundError,
+  type MotoServer,
+  MotoStartError,
+  startMoto,
+} from './moto';
+export { repoRoot, sluiceDir } from './paths';
+export { DEFAULT_NAME_PREFIX, provision, type ResourceMap, resolveEnvironment } from './provision';
+export {
+  decodeS3EventKey,
+  encodeS3EventKey,
+  isS3EventNotification,
+  S3EventNormalizer,
+} from './s3-event-normalizer';
+export {
+  failedRecordIds,
+  InvalidBatchResponseError,
+  type InvocationOutcome,
+  SqsPoller,
+  type SqsPollerOptions,
+  toLambdaRecord,
+} from './sqs-poller';
+export { LOCAL_MAXIMUM_CONCURRENCY, type LocalStack, type StartStackOptions, startStack } from './stack';
+export type { TopologyLike } from './topology';
