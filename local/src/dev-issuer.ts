@@ -30,12 +30,15 @@ type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 export interface DevTokenOptions {
   tenantId?: string;
   sub?: string;
-  /** A jose time span ('12h', '5m') or seconds. Default 12 h. */
+  /** A time span ('12h', '5m') or seconds from now (negative: already expired). Default 12 h. */
   expiresIn?: string | number;
   /** Space-separated OAuth scopes (the `scope` claim). */
   scope?: string;
   /** Extra claims. */
   claims?: JWTPayload;
+  /** Override iss / aud, to exercise the authorizer's refusals. */
+  issuer?: string;
+  audience?: string;
 }
 
 export interface DevKeysFile {
@@ -128,12 +131,16 @@ export class DevIssuer {
       ...(options.scope ? { scope: options.scope } : {}),
     })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.keys.kid, typ: 'JWT' })
-      .setIssuer(this.issuer)
-      .setAudience(this.audience)
+      .setIssuer(options.issuer ?? this.issuer)
+      .setAudience(options.audience ?? this.audience)
       .setSubject(options.sub ?? DEV_SUBJECT)
       .setIssuedAt()
       .setJti(randomUUID())
-      .setExpirationTime(options.expiresIn ?? DEV_TOKEN_LIFETIME)
+      .setExpirationTime(
+        typeof options.expiresIn === 'number'
+          ? Math.floor(Date.now() / 1000) + options.expiresIn
+          : (options.expiresIn ?? DEV_TOKEN_LIFETIME),
+      )
       .sign(this.privateKey);
   }
 }

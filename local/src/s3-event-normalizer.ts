@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
  * responseElements, bucket.ownerIdentity and object.sequencer are missing. The local poller runs
  * every SQS body through this normalizer so handlers only ever see AWS's exact shape.
  *
+ * moto's s3:TestEvent lacks RequestId and HostId and has the same zone-less Time: filled in
+ * too, because contracts/schemas/s3-test-event/v1 holds it to AWS's shape.
+ *
  * Not fixable here, as it needs more than the message: moto sends no versionId for versioned
  * buckets, and an extra ObjectCreated:Put right before each ObjectCreated:CompleteMultipartUpload.
  */
@@ -49,6 +52,11 @@ export function isS3EventNotification(doc: unknown): doc is { Records: Json[] } 
   );
 }
 
+/** True for S3's `{ Service: 'Amazon S3', Event: 's3:TestEvent', ... }`. */
+export function isS3TestEvent(doc: unknown): doc is Json {
+  return isObject(doc) && doc.Service === 'Amazon S3' && doc.Event === 's3:TestEvent';
+}
+
 /**
  * An event time as microseconds since the epoch. moto writes `2026-12-04T20:15:39.383520`
  * (UTC, no zone); AWS `2026-12-04T20:15:39.383Z`.
@@ -62,6 +70,12 @@ export function eventTimeMicros(eventTime: string): number | undefined {
   const ms = Date.parse(`${seconds}${zone}`);
   if (Number.isNaN(ms)) return undefined;
   return ms * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
+}
+
+/** An event time as AWS writes it (UTC, milliseconds, 'Z'); unparseable times stay as they are. */
+function utcIso(time: string): string {
+  const micros = eventTimeMicros(time);
+  return micros === undefined ? time : new Date(Math.floor(micros / 1000)).toISOString();
 }
 
 const hash = (text: string) => createHash('sha256').update(text).digest();
@@ -88,13 +102,16 @@ export class S3EventNormalizer {
 
   /**
    * Normalizes an SQS message body: an SNS envelope around an S3 event, or an S3 event itself
-   * (raw delivery, or S3 → SQS). Anything else (s3:TestEvent included) comes back untouched.
+   * (raw delivery, or S3 → SQS), or an s3:TestEvent. Anything else comes back untouched.
    */
   normalizeSqsBody(body: string): string {
     const doc = parseJson(body);
     if (isObject(doc) && doc.Type === 'Notification' && typeof doc.Message === 'string') {
       const message = parseJson(doc.Message);
-      if (!isS3EventNotification(message)) return body;
+      let normalized: Json;
+      if (isS3EventNotification(message)) normalized = this.normalizeNotification(message);
+      else if (isS3TestEvent(message)) normalized = this.normalizeTestEvent(message);
+      else return body;
       // SNS sets this Subject on S3's notifications; moto leaves it out. AWS's field order.
       const { Type, MessageId, TopicArn, Subject = SNS_SUBJECT_FOR_S3, Message: _message, ...rest } = doc;
       const envelope = {
@@ -102,13 +119,29 @@ export class S3EventNormalizer {
         MessageId,
         TopicArn,
         Subject,
-        Message: JSON.stringify(this.normalizeNotification(message)),
+        Message: JSON.stringify(normalized),
         ...rest,
       };
       return JSON.stringify(envelope, null, 2);
     }
     if (isS3EventNotification(doc)) return JSON.stringify(this.normalizeNotification(doc));
+    if (isS3TestEvent(doc)) return JSON.stringify(this.normalizeTestEvent(doc));
     return body;
+  }
+
+  /** The s3:TestEvent S3 sends when notifications are configured, with AWS's fields. */
+  normalizeTestEvent(event: Json): Json {
+    const { Service, Event, Time, Bucket, RequestId, HostId, ...rest } = event;
+    const digest = hash(JSON.stringify(['test-event', Bucket, Time]));
+    return {
+      Service,
+      Event,
+      Time: typeof Time === 'string' ? utcIso(Time) : Time,
+      Bucket,
+      RequestId: RequestId ?? digest.subarray(0, 8).toString('hex').toUpperCase(),
+      HostId: HostId ?? digest.toString('base64'),
+      ...rest,
+    };
   }
 
   /** Normalizes a parsed S3 event notification (`{ Records: [...] }`); returns a new object. */
@@ -176,7 +209,7 @@ export class S3EventNormalizer {
       eventVersion,
       eventSource,
       awsRegion,
-      eventTime: micros === undefined ? rawTime : new Date(Math.floor(micros / 1000)).toISOString(),
+      eventTime: utcIso(rawTime),
       eventName,
       userIdentity,
       requestParameters,

@@ -55,6 +55,7 @@ export interface RunningService {
 
 export interface LocalStack {
   awsEndpoint: string;
+  motoPid: number;
   /** The HTTP API, when an http-triggered service runs. */
   apiUrl: string | undefined;
   /** A dev token (12 h) the HTTP API accepts. */
@@ -259,6 +260,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
 
     return {
       awsEndpoint: moto.endpoint,
+      motoPid: moto.pid,
       apiUrl,
       devToken,
       resources,

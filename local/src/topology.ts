@@ -1,9 +1,9 @@
-import { topology as contractsTopology } from '@sluice/contracts';
+import { topology as contractsTopology, type Topology } from '@sluice/contracts';
 
 /*
- * The parts of contracts/topology/topology.json this package reads, as a structural type: the
- * contracts workspace will export its own `Topology` type; until then this keeps us honest about
- * what we depend on, and the JSON's inferred type must stay assignable to it.
+ * The parts of contracts/topology/topology.json this package reads, as a structural type. The
+ * contracts' own `Topology` must stay assignable to it (checked below), while tests and scripts can
+ * still describe small topologies of their own without every field the schema requires.
  */
 
 export interface BucketNotification {
@@ -60,7 +60,7 @@ export interface TopologyLike {
   services: Record<string, ServiceSpec>;
 }
 
-export const defaultTopology: TopologyLike = contractsTopology;
+export const defaultTopology: TopologyLike = contractsTopology satisfies Topology;
 
 export function serviceSpec(topology: TopologyLike, name: string): ServiceSpec {
   const spec = topology.services[name];
