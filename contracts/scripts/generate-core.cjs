@@ -5,10 +5,13 @@
 // Pure apart from reading schemas, so the tests can regenerate in memory and compare.
 const fs = require('node:fs');
 const path = require('node:path');
-const { compile } = require('json-schema-to-typescript');
-const { toSafeString } = require('json-schema-to-typescript/dist/src/utils');
+// Namespace requires: TypeScript (checking this file in editors) rejects destructured ones under module: preserve.
+const jsonSchemaToTs = require('json-schema-to-typescript');
+const jsonSchemaToTsUtils = require('json-schema-to-typescript/dist/src/utils');
 const standaloneCode = require('ajv/dist/standalone').default;
-const { CONTRACTS_DIR, createAjv, exportNameOf, isObject, loadSchemas } = require('./lib/schemas.cjs');
+const schemas = require('./lib/schemas.cjs');
+
+const { CONTRACTS_DIR, createAjv, exportNameOf, isObject, loadSchemas } = schemas;
 
 /** @typedef {import('./lib/schemas.cjs').SchemaEntry} SchemaEntry */
 /** @typedef {import('./lib/schemas.cjs').JsonObject} JsonObject */
@@ -44,8 +47,8 @@ async function renderTypes(entries) {
   const typeNames = new Map();
   const sections = [];
   for (const entry of entries) {
-    const rootType = toSafeString(String(entry.schema.title));
-    const ts = await compile(/** @type {any} */ (inlineUntitledRefs(entry.schema)), rootType, {
+    const rootType = jsonSchemaToTsUtils.toSafeString(String(entry.schema.title));
+    const ts = await jsonSchemaToTs.compile(/** @type {any} */ (inlineUntitledRefs(entry.schema)), rootType, {
       bannerComment: '',
       additionalProperties: false, // unknown fields may be tolerated, but producers should not write them
       ignoreMinAndMaxItems: true, // plain arrays rather than tuple types
