@@ -41,7 +41,7 @@ describe('provision (the contracts topology on moto)', () => {
     await moto?.stop();
   });
 
-  it('names every resource ${prefix}-${logical}', () => {
+  it('names every resource <prefix>-<logical name>', () => {
     expect(Object.keys(resources.buckets).sort()).toEqual(Object.keys(topology.buckets).sort());
     expect(Object.keys(resources.topics).sort()).toEqual(Object.keys(topology.topics).sort());
     const dlqs = Object.values(topology.queues).map((queue) => queue.deadLetter.queue);
