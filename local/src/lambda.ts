@@ -4,12 +4,14 @@ import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './aws';
 
-/** A Lambda handler as services export it: async, or Node's legacy callback style. */
-export type LambdaHandler = (
-  event: unknown,
-  context: Context,
-  callback: (error?: unknown, result?: unknown) => void,
-) => unknown;
+type Callback = (error?: unknown, result?: unknown) => void;
+
+/**
+ * A Lambda handler as services export it (async, or Node's legacy callback style), whatever event
+ * type it declares: `never` accepts them all, and invokeHandler passes the event it was given.
+ */
+export type LambdaHandler = (event: never, context: Context, callback: Callback) => unknown;
+type AnyEventHandler = (event: unknown, context: Context, callback: Callback) => unknown;
 
 export interface FunctionSettings {
   functionName: string;
@@ -72,9 +74,9 @@ export async function invokeHandler(
 ): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const invocation = new Promise<unknown>((resolve, reject) => {
-    const callback = (error?: unknown, result?: unknown) => (error ? reject(error) : resolve(result));
+    const callback: Callback = (error, result) => (error ? reject(error) : resolve(result));
     try {
-      const returned = handler(event, context, callback);
+      const returned = (handler as AnyEventHandler)(event, context, callback);
       if (returned && typeof (returned as PromiseLike<unknown>).then === 'function') {
         (returned as PromiseLike<unknown>).then(resolve, reject);
       } else if (handler.length < 3) {
