@@ -6,6 +6,7 @@ import core from './compat-core.cjs';
 const report = core.checkHistory();
 for (const line of core.formatHistoryReport(report)) {
   if (line.startsWith('warning:')) console.warn(line);
+  else if (line.startsWith('note:')) console.log(line);
   else console.error(line);
 }
 if (report.violations.length > 0) process.exit(1);

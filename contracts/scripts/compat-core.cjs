@@ -7,6 +7,7 @@
 // compareSchemas is a pure structural check; checkHistory applies it (and the old valid examples) to every
 // committed version of every schema, reading history with git.
 const childProcess = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 // Namespace requires: TypeScript (checking this file for the tests) rejects destructured ones under module: preserve.
 const schemas = require('./lib/schemas.cjs');
@@ -483,9 +484,20 @@ function stableJson(value) {
  *
  * @typedef {object} HistoryReport
  * @property {HistoryViolation[]} violations
+ * @property {HistoryViolation[]} waived  violations a reviewed waiver in compat-waivers.json accepts
  * @property {string[]} warnings  why some or all history was not checked
  * @property {number} versionsChecked  earlier (schema file, commit) pairs compared
+ *
+ * @typedef {object} Waiver  a reviewed exception, with its reason, like a lint suppression
+ * @property {string} schema   e.g. 'upload-response/v1'
+ * @property {string} rule     the rule it accepts, e.g. 'pattern-changed'
+ * @property {string} pointer  where, exactly as reported
+ * @property {string} upTo     the last commit whose version it covers (that commit and its ancestors):
+ *                             later versions are checked again in full
+ * @property {string} reason
  */
+
+const WAIVERS_FILE = 'compat-waivers.json';
 
 /**
  * Checks the working-tree schemas under contractsDir against every earlier committed version of the same
@@ -505,7 +517,7 @@ function checkHistory(options = {}) {
         stdio: ['ignore', 'pipe', 'pipe'],
       }));
   /** @type {HistoryReport} */
-  const report = { violations: [], warnings: [], versionsChecked: 0 };
+  const report = { violations: [], waived: [], warnings: [], versionsChecked: 0 };
 
   let root;
   try {
@@ -516,7 +528,7 @@ function checkHistory(options = {}) {
   }
   if (git(['rev-parse', '--is-shallow-repository']).trim() === 'true') {
     report.warnings.push(
-      'shallow clone: earlier schema versions are missing, history was not checked (fetch with --unshallow)',
+      'shallow clone: earlier schema versions are missing, history was not checked (git fetch --unshallow)',
     );
     return report;
   }
@@ -587,7 +599,53 @@ function checkHistory(options = {}) {
       }
     }
   }
+  applyWaivers(report, readWaivers(contractsDir), (commit, upTo) => {
+    try {
+      gitAtRoot(['merge-base', '--is-ancestor', commit, upTo]);
+      return true;
+    } catch {
+      return false; // not an ancestor, or upTo unknown to this clone
+    }
+  });
   return report;
+}
+
+/**
+ * @param {string} contractsDir
+ * @returns {Waiver[]}
+ */
+function readWaivers(contractsDir) {
+  const file = path.join(contractsDir, WAIVERS_FILE);
+  if (!fs.existsSync(file)) return [];
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const waivers = isObject(doc) && Array.isArray(doc.waivers) ? doc.waivers : undefined;
+  if (!waivers) throw new Error(`${WAIVERS_FILE}: expected { "waivers": [...] }`);
+  return waivers.map((w, i) => {
+    const fields = ['schema', 'rule', 'pointer', 'upTo', 'reason'];
+    const missing = fields.filter((f) => !isObject(w) || typeof w[f] !== 'string' || w[f].length === 0);
+    if (missing.length > 0) throw new Error(`${WAIVERS_FILE}: waivers[${i}] needs ${missing.join(', ')}`);
+    return /** @type {Waiver} */ (w);
+  });
+}
+
+/**
+ * Moves the violations a waiver covers from report.violations to report.waived.
+ * @param {HistoryReport} report
+ * @param {Waiver[]} waivers
+ * @param {(commit: string, upTo: string) => boolean} isAncestorOrSelf
+ */
+function applyWaivers(report, waivers, isAncestorOrSelf) {
+  const covered = (/** @type {HistoryViolation} */ v) =>
+    v.commit !== undefined &&
+    waivers.some(
+      (w) =>
+        w.schema === v.schema &&
+        w.rule === v.rule &&
+        w.pointer === v.pointer &&
+        isAncestorOrSelf(/** @type {string} */ (v.commit), w.upTo),
+    );
+  report.waived = report.violations.filter(covered);
+  report.violations = report.violations.filter((v) => !covered(v));
 }
 
 /** @param {import('ajv').ErrorObject} error */
@@ -609,6 +667,11 @@ function toGitPath(p) {
  */
 function formatHistoryReport(report) {
   const lines = report.warnings.map((w) => `warning: ${w}`);
+  if (report.waived.length > 0) {
+    lines.push(
+      `note: ${report.waived.length} incompatibilities accepted by reviewed waivers in ${WAIVERS_FILE}`,
+    );
+  }
   /** @type {Map<string, HistoryViolation[]>} */
   const bySchema = new Map();
   for (const v of report.violations) bySchema.set(v.schema, [...(bySchema.get(v.schema) ?? []), v]);

@@ -696,7 +696,7 @@ export interface UploadRequest {
 export interface UploadResponse {
   assetId: string;
   /**
-   * The object key the upload will have in the ingest bucket: uploads/{assetId}/{sanitized file name}.
+   * The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.
    */
   key: string;
   upload: PresignedPost;
