@@ -4,13 +4,7 @@ import type { Topology } from './generated/types';
 
 export { type SchemaName, type SchemaTypes, schemaIds } from './generated/registry';
 export * from './generated/types';
-export {
-  assertValid,
-  ContractViolationError,
-  formatErrors,
-  type ValidationResult,
-  validate,
-} from './validation';
+export { assertValid, ContractViolationError, type ValidationResult, validate } from './validation';
 
 /**
  * The platform's wiring (contracts/topology/topology.json). The contracts tests prove it valid against

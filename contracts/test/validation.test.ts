@@ -3,11 +3,11 @@ import {
   type AssetManifest,
   assertValid,
   ContractViolationError,
-  formatErrors,
   type PipelineEvent,
   type UploadRequest,
   validate,
 } from '../src';
+import { formatErrors } from '../src/validation';
 import { exampleFiles, readJson } from './examples';
 
 describe('validate', () => {
