@@ -62,7 +62,9 @@ export class S3Objects implements ObjectStore {
   async get(bucket: string, key: string): Promise<StoredObject | null> {
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const body = Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+      const body = Buffer.from(
+        await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
       return {
         body,
         size: body.length,
@@ -82,7 +84,11 @@ export class S3Objects implements ObjectStore {
   async head(bucket: string, key: string, withChecksum = false): Promise<ObjectHead | null> {
     try {
       const out = await this.s3.send(
-        new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: withChecksum ? 'ENABLED' : undefined }),
+        new HeadObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ChecksumMode: withChecksum ? 'ENABLED' : undefined,
+        }),
       );
       return {
         size: out.ContentLength ?? 0,
@@ -118,17 +124,27 @@ export class S3Objects implements ObjectStore {
   }
 
   async putJson(bucket: string, key: string, doc: unknown): Promise<void> {
-    await this.put({ bucket, key, body: `${JSON.stringify(doc, null, 2)}\n`, contentType: 'application/json' });
+    await this.put({
+      bucket,
+      key,
+      body: `${JSON.stringify(doc, null, 2)}\n`,
+      contentType: 'application/json',
+    });
   }
 
   /** Up to `limit` keys under a prefix, in key order. */
   async listKeys(bucket: string, prefix: string, limit = 1000): Promise<string[]> {
-    const out = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: limit }));
+    const out = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: limit }),
+    );
     return (out.Contents ?? []).flatMap((item) => (item.Key ? [item.Key] : []));
   }
 
   /** Server-side copy within or across buckets, keeping the object's metadata. */
-  async copy(source: { bucket: string; key: string }, target: { bucket: string; key: string }): Promise<void> {
+  async copy(
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+  ): Promise<void> {
     await this.s3.send(
       new CopyObjectCommand({
         Bucket: target.bucket,

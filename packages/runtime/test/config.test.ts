@@ -2,7 +2,9 @@ import { booleanFlag, ConfigError, positiveInteger, readAwsConfig, requiredStrin
 
 describe('config readers', () => {
   it('names the missing variable', () => {
-    expect(() => requiredString({}, 'INGEST_BUCKET')).toThrow(new ConfigError('Missing required environment variable INGEST_BUCKET'));
+    expect(() => requiredString({}, 'INGEST_BUCKET')).toThrow(
+      new ConfigError('Missing required environment variable INGEST_BUCKET'),
+    );
   });
 
   it('refuses a non-integer', () => {
@@ -21,6 +23,10 @@ describe('config readers', () => {
       endpoint: 'http://127.0.0.1:5000',
       forcePathStyle: true,
     });
-    expect(readAwsConfig({ AWS_REGION: 'eu-west-1' })).toEqual({ region: 'eu-west-1', endpoint: undefined, forcePathStyle: false });
+    expect(readAwsConfig({ AWS_REGION: 'eu-west-1' })).toEqual({
+      region: 'eu-west-1',
+      endpoint: undefined,
+      forcePathStyle: false,
+    });
   });
 });

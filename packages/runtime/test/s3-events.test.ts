@@ -14,7 +14,8 @@ function snsEnvelope(message: unknown): string {
     Timestamp: '2026-01-01T00:00:00.000Z',
     SignatureVersion: '1',
     Signature: 'EXAMPLE',
-    SigningCertURL: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
+    SigningCertURL:
+      'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
     UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
   });
 }
@@ -51,7 +52,11 @@ describe('s3EventsFromSqsBody', () => {
   it.each([
     ['a body that is not JSON', 'not json', /SQS message body is not JSON/],
     ['an envelope with a non-JSON message', snsEnvelope('hello'), /SNS Message is not JSON/],
-    ['an S3 event missing its records', snsEnvelope({ Records: [{ eventSource: 'aws:s3' }] }), /Invalid S3 event notification/],
+    [
+      'an S3 event missing its records',
+      snsEnvelope({ Records: [{ eventSource: 'aws:s3' }] }),
+      /Invalid S3 event notification/,
+    ],
     ['a broken envelope', JSON.stringify({ Type: 'Notification' }), /Invalid SNS envelope/],
   ])('refuses %s with a clear reason', (_what, body, reason) => {
     expect(() => s3EventsFromSqsBody(body)).toThrow(MalformedMessageError);

@@ -36,7 +36,9 @@ describe('sqsBatchHandler', () => {
       },
       { logger, processInParallel },
     );
-    const event: SQSEvent = { Records: [sqsRecord('a', 'ok-1'), sqsRecord('b', 'poison'), sqsRecord('c', 'ok-2')] };
+    const event: SQSEvent = {
+      Records: [sqsRecord('a', 'ok-1'), sqsRecord('b', 'poison'), sqsRecord('c', 'ok-2')],
+    };
     const response = await handler(event, context);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] });
     expect(seen.sort()).toEqual(['ok-1', 'ok-2', 'poison']);
@@ -44,7 +46,9 @@ describe('sqsBatchHandler', () => {
 
   it('reports no failures when every record succeeds', async () => {
     const handler = sqsBatchHandler(async () => {}, { logger });
-    await expect(handler({ Records: [sqsRecord('a', 'x')] }, context)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(handler({ Records: [sqsRecord('a', 'x')] }, context)).resolves.toEqual({
+      batchItemFailures: [],
+    });
   });
 
   it('throws when every record fails, so Lambda retries the whole batch', async () => {

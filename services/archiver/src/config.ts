@@ -1,4 +1,11 @@
-import { type AwsConfig, ConfigError, type Env, optionalString, readAwsConfig, requiredString } from '@sluice/runtime';
+import {
+  type AwsConfig,
+  ConfigError,
+  type Env,
+  optionalString,
+  readAwsConfig,
+  requiredString,
+} from '@sluice/runtime';
 import { ARCHIVE_STORAGE_CLASSES, type ArchiveStorageClass } from './domain/storage-class';
 
 export interface ArchiverConfig {
@@ -13,7 +20,9 @@ export interface ArchiverConfig {
 export function readConfig(env: Env = process.env): ArchiverConfig {
   const storageClass = optionalString(env, 'ARCHIVE_STORAGE_CLASS', 'GLACIER_IR');
   if (!(ARCHIVE_STORAGE_CLASSES as readonly string[]).includes(storageClass)) {
-    throw new ConfigError(`ARCHIVE_STORAGE_CLASS must be one of ${ARCHIVE_STORAGE_CLASSES.join(', ')}, got "${storageClass}"`);
+    throw new ConfigError(
+      `ARCHIVE_STORAGE_CLASS must be one of ${ARCHIVE_STORAGE_CLASSES.join(', ')}, got "${storageClass}"`,
+    );
   }
   return {
     aws: readAwsConfig(env),

@@ -3,8 +3,8 @@ import {
   createS3Client,
   createSnsClient,
   S3Objects,
-  s3EventsFromSqsBody,
   SnsPipelineEventPublisher,
+  s3EventsFromSqsBody,
   sqsBatchHandler,
 } from '@sluice/runtime';
 import { S3ArchiveStore } from './adapters/s3-archive-store';
@@ -19,7 +19,11 @@ const objects = new S3Objects(s3);
 const deps = {
   objects,
   archive: new S3ArchiveStore(s3, objects),
-  events: new SnsPipelineEventPublisher(createSnsClient(config.aws), config.pipelineEventsTopicArn, 'archiver'),
+  events: new SnsPipelineEventPublisher(
+    createSnsClient(config.aws),
+    config.pipelineEventsTopicArn,
+    'archiver',
+  ),
   logger,
   archiveBucket: config.archiveBucket,
   storageClass: config.storageClass,

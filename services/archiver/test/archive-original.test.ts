@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { AssetManifest } from '@sluice/contracts';
 import { archiveKey, createLogger, manifestKey, type S3ObjectEvent, uploadKey } from '@sluice/runtime';
 import { InMemoryObjectStore, RecordingPublisher } from '@sluice/runtime/testing';
-import { type ArchiveOriginalDeps, ArchiveVerificationError, archiveOriginal } from '../src/app/archive-original';
+import {
+  type ArchiveOriginalDeps,
+  ArchiveVerificationError,
+  archiveOriginal,
+} from '../src/app/archive-original';
 import type { ArchiveStorageClass } from '../src/domain/storage-class';
 import type { ArchivedCopy, ArchiveStore, ObjectRef } from '../src/ports/archive-store';
 
@@ -29,7 +33,13 @@ class FakeArchiveStore implements ArchiveStore {
 
   async inspect(target: ObjectRef): Promise<ArchivedCopy | null> {
     const head = await this.objects.head(target.bucket, target.key, true);
-    return head && { checksumSha256: head.checksumSha256, versionId: head.versionId, storageClass: head.storageClass };
+    return (
+      head && {
+        checksumSha256: head.checksumSha256,
+        versionId: head.versionId,
+        storageClass: head.storageClass,
+      }
+    );
   }
 
   async eTagOf(ref: ObjectRef): Promise<string | null> {
@@ -48,7 +58,14 @@ function setup() {
   const manifest: AssetManifest = {
     assetId,
     tenantId: 'acme',
-    source: { bucket: INGEST, key: uploadKey(location), size: original.length, eTag, sequencer: '0A', fileName: 'cat.jpg' },
+    source: {
+      bucket: INGEST,
+      key: uploadKey(location),
+      size: original.length,
+      eTag,
+      sequencer: '0A',
+      fileName: 'cat.jpg',
+    },
     sha256: createHash('sha256').update(original).digest('hex'),
     detected: { mime: 'image/jpeg', kind: 'image', mismatch: false },
     renditions: [],
@@ -60,7 +77,14 @@ function setup() {
   const events = new RecordingPublisher();
   const logger = createLogger('archiver-test');
   logger.setLogLevel('SILENT');
-  const deps: ArchiveOriginalDeps = { objects, archive, events, logger, archiveBucket: ARCHIVE, storageClass: 'GLACIER_IR' };
+  const deps: ArchiveOriginalDeps = {
+    objects,
+    archive,
+    events,
+    logger,
+    archiveBucket: ARCHIVE,
+    storageClass: 'GLACIER_IR',
+  };
   const event: S3ObjectEvent = {
     eventName: 'ObjectCreated:Put',
     eventTime: '2026-01-01T00:00:00.000Z',
@@ -79,7 +103,10 @@ describe('archiveOriginal', () => {
     expect(objects.keys(ARCHIVE)).toEqual([archiveKey(location)]);
     expect((await objects.head(ARCHIVE, archiveKey(location)))?.storageClass).toBe('GLACIER_IR');
     expect(events.events.map((e) => [e.type, e.detail])).toEqual([
-      ['asset.archived', expect.objectContaining({ bucket: ARCHIVE, key: archiveKey(location), storageClass: 'GLACIER_IR' })],
+      [
+        'asset.archived',
+        expect.objectContaining({ bucket: ARCHIVE, key: archiveKey(location), storageClass: 'GLACIER_IR' }),
+      ],
     ]);
   });
 

@@ -3,8 +3,8 @@ import {
   createS3Client,
   createSnsClient,
   S3Objects,
-  s3EventsFromSqsBody,
   SnsPipelineEventPublisher,
+  s3EventsFromSqsBody,
   sqsBatchHandler,
 } from '@sluice/runtime';
 import { S3IndexStore } from './adapters/s3-index-store';
@@ -18,7 +18,11 @@ const objects = new S3Objects(createS3Client(config.aws));
 const deps = {
   objects,
   store: new S3IndexStore(objects, config.processedBucket),
-  events: new SnsPipelineEventPublisher(createSnsClient(config.aws), config.pipelineEventsTopicArn, 'indexer'),
+  events: new SnsPipelineEventPublisher(
+    createSnsClient(config.aws),
+    config.pipelineEventsTopicArn,
+    'indexer',
+  ),
   logger,
 };
 

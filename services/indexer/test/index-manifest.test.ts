@@ -11,13 +11,29 @@ function manifest(sequencer: string, fileName = 'cat.jpg'): AssetManifest {
   return {
     assetId,
     tenantId: 'acme',
-    source: { bucket: 'ingest', key: `uploads/acme/${assetId}/${fileName}`, size: 10, eTag: '"e"', sequencer, fileName },
+    source: {
+      bucket: 'ingest',
+      key: `uploads/acme/${assetId}/${fileName}`,
+      size: 10,
+      eTag: '"e"',
+      sequencer,
+      fileName,
+    },
     sha256: 'a'.repeat(64),
     detected: { mime: 'image/jpeg', kind: 'image', mismatch: false },
     renditions: [],
     processedAt: '2026-01-01T00:00:00.000Z',
     processorVersion: 'test',
-    image: { width: 640, height: 480, format: 'jpeg', frames: 1, colorSpace: 'srgb', hasAlpha: false, orientation: 1, animated: false },
+    image: {
+      width: 640,
+      height: 480,
+      format: 'jpeg',
+      frames: 1,
+      colorSpace: 'srgb',
+      hasAlpha: false,
+      orientation: 1,
+      animated: false,
+    },
   };
 }
 
@@ -28,7 +44,11 @@ function setup() {
   const logger = createLogger('indexer-test');
   logger.setLogLevel('SILENT');
   let clock = Date.parse('2026-02-01T00:00:00.000Z');
-  const deps = { objects, store, events, logger, now: () => new Date((clock += 1000)) };
+  const now = () => {
+    clock += 1000;
+    return new Date(clock);
+  };
+  const deps = { objects, store, events, logger, now };
   const event: S3ObjectEvent = {
     eventName: 'ObjectCreated:Put',
     eventTime: '2026-01-01T00:00:00.000Z',
@@ -36,7 +56,8 @@ function setup() {
     key: manifestKey(assetId),
     sequencer: '01',
   };
-  const writeManifest = (m: AssetManifest) => objects.seed(PROCESSED, manifestKey(assetId), JSON.stringify(m));
+  const writeManifest = (m: AssetManifest) =>
+    objects.seed(PROCESSED, manifestKey(assetId), JSON.stringify(m));
   return { objects, store, events, deps, event, writeManifest };
 }
 
@@ -54,7 +75,10 @@ describe('indexManifest', () => {
       sourceSequencer: '0A',
     });
     expect(events.events).toEqual([
-      expect.objectContaining({ type: 'asset.indexed', detail: { documentKey: indexDocumentKey('acme', assetId) } }),
+      expect.objectContaining({
+        type: 'asset.indexed',
+        detail: { documentKey: indexDocumentKey('acme', assetId) },
+      }),
     ]);
   });
 

@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLogger, createS3Client, isTenantId, S3Objects } from '@sluice/runtime';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { S3UploadSigner } from './adapters/s3-upload-signer';
 import { createUpload } from './app/create-upload';
 import { getAssetStatus } from './app/get-asset-status';
@@ -36,27 +36,42 @@ function tenantOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string {
   return tenantId;
 }
 
-async function route(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
+async function route(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const tenantId = tenantOf(event);
   switch (event.routeKey) {
     case 'POST /uploads':
       return json(201, await createUpload(tenantId, parseBody(event), { signer, ...config }));
     case 'GET /assets/{id}':
-      return json(200, await getAssetStatus(tenantId, event.pathParameters?.id ?? '', { objects, ...config }));
+      return json(
+        200,
+        await getAssetStatus(tenantId, event.pathParameters?.id ?? '', { objects, ...config }),
+      );
     default:
       throw new HttpError(404, 'not-found', `No route ${event.routeKey}`);
   }
 }
 
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const started = performance.now();
   try {
     const result = await route(event);
-    logger.info('Request handled', { route: event.routeKey, statusCode: result.statusCode, durationMs: performance.now() - started });
+    logger.info('Request handled', {
+      route: event.routeKey,
+      statusCode: result.statusCode,
+      durationMs: performance.now() - started,
+    });
     return result;
   } catch (error) {
     if (error instanceof HttpError) {
-      logger.warn('Request refused', { route: event.routeKey, statusCode: error.statusCode, code: error.code });
+      logger.warn('Request refused', {
+        route: event.routeKey,
+        statusCode: error.statusCode,
+        code: error.code,
+      });
       return json(error.statusCode, { error: { code: error.code, message: error.message } });
     }
     logger.error('Request failed', { route: event.routeKey, error: error as Error });

@@ -34,7 +34,11 @@ describe('createUpload', () => {
       deps,
     );
     expect(validate('upload-response/v1', response).ok).toBe(true);
-    expect(parseUploadKey(response.key)).toEqual({ tenantId: 'acme', assetId: response.assetId, fileName: 'Été 2026_.jpg' });
+    expect(parseUploadKey(response.key)).toEqual({
+      tenantId: 'acme',
+      assetId: response.assetId,
+      fileName: 'Été 2026_.jpg',
+    });
     expect(response.upload.url).toBe('http://127.0.0.1:9/sluice-ingest');
     expect(response.expiresAt).toBe('2026-01-01T00:15:00.000Z');
     const policy = policyOf(response.upload.fields);
@@ -60,7 +64,12 @@ describe('createUpload', () => {
     [{ fileName: 'a.jpg', contentType: 'image/jpeg' }, 400, 'invalid-request', /size/],
     [{ fileName: 'a.jpg', contentType: 'not a type', size: 1 }, 400, 'invalid-request', /contentType/],
     [{ fileName: 'a.jpg', contentType: 'image/jpeg', size: 1, extra: true }, 400, 'invalid-request', /extra/],
-    [{ fileName: 'a.jpg', contentType: 'image/jpeg', size: 2_000_000 }, 413, 'file-too-large', /limit is 1000000 bytes/],
+    [
+      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2_000_000 },
+      413,
+      'file-too-large',
+      /limit is 1000000 bytes/,
+    ],
   ])('refuses %j with %i %s', async (body, status, code, message) => {
     const error = await createUpload('acme', body, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);

@@ -3,8 +3,8 @@ import {
   createS3Client,
   createSnsClient,
   S3Objects,
-  s3EventsFromSqsBody,
   SnsPipelineEventPublisher,
+  s3EventsFromSqsBody,
   sqsBatchHandler,
 } from '@sluice/runtime';
 import { SharpImageRenderer } from './adapters/sharp-image-renderer';
@@ -18,7 +18,11 @@ const logger = createLogger('processor');
 const deps = {
   objects: new S3Objects(createS3Client(config.aws)),
   renderer: new SharpImageRenderer(),
-  events: new SnsPipelineEventPublisher(createSnsClient(config.aws), config.pipelineEventsTopicArn, 'processor'),
+  events: new SnsPipelineEventPublisher(
+    createSnsClient(config.aws),
+    config.pipelineEventsTopicArn,
+    'processor',
+  ),
   logger,
   presets: DEFAULT_PRESETS,
   ingestBucket: config.ingestBucket,

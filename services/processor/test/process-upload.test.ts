@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validate } from '@sluice/contracts';
-import { createLogger, manifestKey, quarantineKey, renditionKey, type S3ObjectEvent, uploadKey } from '@sluice/runtime';
+import {
+  createLogger,
+  manifestKey,
+  quarantineKey,
+  renditionKey,
+  type S3ObjectEvent,
+  uploadKey,
+} from '@sluice/runtime';
 import { InMemoryObjectStore, RecordingPublisher } from '@sluice/runtime/testing';
 import sharp from 'sharp';
 import { SharpImageRenderer } from '../src/adapters/sharp-image-renderer';
@@ -66,7 +73,9 @@ describe('processUpload', () => {
   it('never upscales a small image', async () => {
     const { objects, deps, event } = setup('png/palette.png');
     await processUpload(event, deps);
-    const meta = await sharp((await objects.get(PROCESSED, renditionKey(assetId, 'medium', 'webp')))?.body).metadata();
+    const meta = await sharp(
+      (await objects.get(PROCESSED, renditionKey(assetId, 'medium', 'webp')))?.body,
+    ).metadata();
     expect([meta.width, meta.height]).toEqual([68, 68]);
   });
 
@@ -78,7 +87,10 @@ describe('processUpload', () => {
     expect(events.events).toEqual([
       expect.objectContaining({
         type: 'asset.rejected',
-        detail: expect.objectContaining({ reason: 'undecodable-image', quarantineKey: quarantineKey(location) }),
+        detail: expect.objectContaining({
+          reason: 'undecodable-image',
+          quarantineKey: quarantineKey(location),
+        }),
       }),
     ]);
   });

@@ -4,7 +4,15 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import { assertValid } from '@sluice/contracts';
 import { type LocalStack, startStack } from '@sluice/local';
 import { archiveKey, indexDocumentKey, manifestKey, renditionKey, uploadKey } from '@sluice/runtime';
-import { awsClients, eventually, fixture, objectExists, PipelineEventTap, postFile, requestUpload } from './support';
+import {
+  awsClients,
+  eventually,
+  fixture,
+  objectExists,
+  PipelineEventTap,
+  postFile,
+  requestUpload,
+} from './support';
 
 describe('the pipeline on the local stack', () => {
   let stack: LocalStack;
@@ -17,7 +25,12 @@ describe('the pipeline on the local stack', () => {
     aws = awsClients(stack.awsEndpoint);
     const b = stack.resources.buckets;
     buckets = { ingest: b.ingest as string, processed: b.processed as string, archive: b.archive as string };
-    tap = await PipelineEventTap.attach(aws.sns, aws.sqs, stack.resources.topics['pipeline-events'] as string, 'e2e-tap');
+    tap = await PipelineEventTap.attach(
+      aws.sns,
+      aws.sqs,
+      stack.resources.topics['pipeline-events'] as string,
+      'e2e-tap',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -67,7 +80,12 @@ describe('the pipeline on the local stack', () => {
     const assetId = randomUUID();
     const key = uploadKey({ tenantId: 'acme', assetId, fileName: 'dropped in ü+x.png' });
     await aws.s3.send(
-      new PutObjectCommand({ Bucket: buckets.ingest, Key: key, Body: fixture('png/alpha-rgba.png'), ContentType: 'image/png' }),
+      new PutObjectCommand({
+        Bucket: buckets.ingest,
+        Key: key,
+        Body: fixture('png/alpha-rgba.png'),
+        ContentType: 'image/png',
+      }),
     );
     await tap.waitFor('asset.archived', assetId);
     expect(await objectExists(aws.s3, buckets.processed, renditionKey(assetId, 'medium', 'webp'))).toBe(true);
@@ -78,7 +96,11 @@ describe('the pipeline on the local stack', () => {
     const assetId = randomUUID();
     const location = { tenantId: 'dev', assetId, fileName: 'truncated.jpg' };
     await aws.s3.send(
-      new PutObjectCommand({ Bucket: buckets.ingest, Key: uploadKey(location), Body: fixture('broken/truncated.jpg') }),
+      new PutObjectCommand({
+        Bucket: buckets.ingest,
+        Key: uploadKey(location),
+        Body: fixture('broken/truncated.jpg'),
+      }),
     );
     const rejected = await tap.waitFor('asset.rejected', assetId);
     expect(rejected.detail).toMatchObject({ reason: 'undecodable-image', stage: 'process' });
@@ -87,7 +109,9 @@ describe('the pipeline on the local stack', () => {
 
   it('sends a poison message to the DLQ without holding up good uploads', async () => {
     const queues = stack.resources.queues;
-    await aws.sqs.send(new SendMessageCommand({ QueueUrl: queues['processor-queue']?.url, MessageBody: 'not json' }));
+    await aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: queues['processor-queue']?.url, MessageBody: 'not json' }),
+    );
     const assetId = randomUUID();
     await aws.s3.send(
       new PutObjectCommand({
@@ -111,7 +135,10 @@ describe('the pipeline on the local stack', () => {
   it('refuses bad upload requests with a clear error', async () => {
     const noToken = await fetch(`${stack.apiUrl}/uploads`, { method: 'POST', body: '{}' });
     expect(noToken.status).toBe(401);
-    const invalid = await requestUpload(stack.apiUrl, stack.devToken, { fileName: 'a.jpg', contentType: 'image/jpeg' });
+    const invalid = await requestUpload(stack.apiUrl, stack.devToken, {
+      fileName: 'a.jpg',
+      contentType: 'image/jpeg',
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.json.error?.code).toBe('invalid-request');
     expect(invalid.json.error?.message).toMatch(/size/);

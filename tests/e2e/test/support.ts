@@ -18,8 +18,16 @@ export function fixture(path: string): Buffer {
 }
 
 export function awsClients(endpoint: string) {
-  const common = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  return { s3: new S3Client({ ...common, forcePathStyle: true }), sns: new SNSClient(common), sqs: new SQSClient(common) };
+  const common = {
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  return {
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    sns: new SNSClient(common),
+    sqs: new SQSClient(common),
+  };
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
@@ -39,7 +47,9 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+  );
 }
 
 export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
@@ -47,7 +57,8 @@ export async function objectExists(s3: S3Client, bucket: string, key: string): P
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+      return false;
     throw error;
   }
 }
@@ -66,7 +77,11 @@ export async function requestUpload(
 }
 
 /** Sends a file the way a browser form would: the policy fields first, the file last. */
-export async function postFile(upload: UploadResponse['upload'], body: Buffer, contentType: string): Promise<number> {
+export async function postFile(
+  upload: UploadResponse['upload'],
+  body: Buffer,
+  contentType: string,
+): Promise<number> {
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append('file', new Blob([body], { type: contentType }));
@@ -83,7 +98,12 @@ export class PipelineEventTap {
     private readonly queueUrl: string,
   ) {}
 
-  static async attach(sns: SNSClient, sqs: SQSClient, topicArn: string, name: string): Promise<PipelineEventTap> {
+  static async attach(
+    sns: SNSClient,
+    sqs: SQSClient,
+    topicArn: string,
+    name: string,
+  ): Promise<PipelineEventTap> {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     await sns.send(

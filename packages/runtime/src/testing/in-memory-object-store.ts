@@ -76,7 +76,12 @@ export class InMemoryObjectStore implements ObjectStore {
   }
 
   async putJson(bucket: string, key: string, doc: unknown): Promise<void> {
-    await this.put({ bucket, key, body: `${JSON.stringify(doc, null, 2)}\n`, contentType: 'application/json' });
+    await this.put({
+      bucket,
+      key,
+      body: `${JSON.stringify(doc, null, 2)}\n`,
+      contentType: 'application/json',
+    });
   }
 
   async listKeys(bucket: string, prefix: string, limit = 1000): Promise<string[]> {
@@ -85,7 +90,11 @@ export class InMemoryObjectStore implements ObjectStore {
       .slice(0, limit);
   }
 
-  async copy(source: { bucket: string; key: string }, target: { bucket: string; key: string }, storageClass = 'STANDARD'): Promise<void> {
+  async copy(
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    storageClass = 'STANDARD',
+  ): Promise<void> {
     const entry = this.bucket(source.bucket).get(source.key);
     if (!entry) throw Object.assign(new Error(`NoSuchKey: ${source.key}`), { name: 'NoSuchKey' });
     this.bucket(target.bucket).set(target.key, { ...entry, storageClass, version: ++this.versions });

@@ -25,7 +25,11 @@ export class S3ArchiveStore implements ArchiveStore {
   async inspect(target: ObjectRef): Promise<ArchivedCopy | null> {
     const head = await this.objects.head(target.bucket, target.key, true);
     if (!head) return null;
-    return { checksumSha256: head.checksumSha256, versionId: head.versionId, storageClass: head.storageClass };
+    return {
+      checksumSha256: head.checksumSha256,
+      versionId: head.versionId,
+      storageClass: head.storageClass,
+    };
   }
 
   async eTagOf(ref: ObjectRef): Promise<string | null> {

@@ -3,10 +3,10 @@ import {
   type Logger,
   loadManifest,
   logPipelineStep,
+  type ObjectStore,
   type Outcome,
   type PipelineEventPublisher,
   type S3ObjectEvent,
-  type ObjectStore,
 } from '@sluice/runtime';
 import { copyIsVerified } from '../domain/checksum';
 import type { ArchiveStorageClass } from '../domain/storage-class';
@@ -52,7 +52,11 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
   const source = { bucket: manifest.source.bucket, key: manifest.source.key };
   const target = {
     bucket: deps.archiveBucket,
-    key: archiveKey({ tenantId: manifest.tenantId, assetId: manifest.assetId, fileName: manifest.source.fileName }),
+    key: archiveKey({
+      tenantId: manifest.tenantId,
+      assetId: manifest.assetId,
+      fileName: manifest.source.fileName,
+    }),
   };
 
   let archived = await deps.archive.inspect(target);
@@ -64,7 +68,9 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
   }
   if (!copyIsVerified(manifest.sha256, archived?.checksumSha256)) {
     if (sourceETag === null) {
-      throw new ArchiveVerificationError(`Original ${source.key} is gone and the archive holds no verified copy`);
+      throw new ArchiveVerificationError(
+        `Original ${source.key} is gone and the archive holds no verified copy`,
+      );
     }
     if (sourceETag !== manifest.source.eTag) {
       // The key was overwritten since this manifest: the newer upload's own manifest archives it.
@@ -74,7 +80,9 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
     await deps.archive.copy(source, target, deps.storageClass);
     archived = await deps.archive.inspect(target);
     if (!copyIsVerified(manifest.sha256, archived?.checksumSha256)) {
-      throw new ArchiveVerificationError(`Archived copy of ${source.key} does not match the manifest's SHA-256`);
+      throw new ArchiveVerificationError(
+        `Archived copy of ${source.key} does not match the manifest's SHA-256`,
+      );
     }
   }
   await deps.archive.delete(source);

@@ -4,10 +4,10 @@ import {
   type Logger,
   loadManifest,
   logPipelineStep,
+  type ObjectStore,
   type Outcome,
   type PipelineEventPublisher,
   type S3ObjectEvent,
-  type ObjectStore,
 } from '@sluice/runtime';
 import { buildIndexDocument } from '../domain/index-document';
 import type { IndexStore } from '../ports/index-store';
@@ -41,7 +41,10 @@ export async function indexManifest(event: S3ObjectEvent, deps: IndexManifestDep
     log('skipped', 'Index document is as new as this manifest');
     return 'skipped';
   }
-  const document = assertValid('index-document/v1', buildIndexDocument(manifest, existing, deps.now?.() ?? new Date()));
+  const document = assertValid(
+    'index-document/v1',
+    buildIndexDocument(manifest, existing, deps.now?.() ?? new Date()),
+  );
   await deps.store.put(document);
   await deps.events.publish({
     type: 'asset.indexed',

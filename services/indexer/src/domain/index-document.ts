@@ -1,7 +1,11 @@
 import type { AssetManifest, IndexDocument } from '@sluice/contracts';
 
 /** The searchable view of a manifest; `createdAt` survives re-indexing. */
-export function buildIndexDocument(manifest: AssetManifest, existing: IndexDocument | null, now: Date): IndexDocument {
+export function buildIndexDocument(
+  manifest: AssetManifest,
+  existing: IndexDocument | null,
+  now: Date,
+): IndexDocument {
   const timestamp = now.toISOString();
   return {
     assetId: manifest.assetId,

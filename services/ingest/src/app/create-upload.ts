@@ -12,12 +12,20 @@ export interface CreateUploadDeps {
 }
 
 /** POST /uploads: a presigned POST for one file, keyed server-side under the caller's tenant. */
-export async function createUpload(tenantId: string, body: unknown, deps: CreateUploadDeps): Promise<UploadResponse> {
+export async function createUpload(
+  tenantId: string,
+  body: unknown,
+  deps: CreateUploadDeps,
+): Promise<UploadResponse> {
   const request = validate('upload-request/v1', body);
   if (!request.ok) throw new HttpError(400, 'invalid-request', request.errors.join('; '));
   const { fileName, contentType, size } = request.value;
   if (size > deps.uploadMaxBytes) {
-    throw new HttpError(413, 'file-too-large', `File is ${size} bytes; the limit is ${deps.uploadMaxBytes} bytes`);
+    throw new HttpError(
+      413,
+      'file-too-large',
+      `File is ${size} bytes; the limit is ${deps.uploadMaxBytes} bytes`,
+    );
   }
   const assetId = newAssetId();
   const safeName = sanitizeFileName(fileName);

@@ -18,7 +18,11 @@ export interface GetAssetStatusDeps {
 }
 
 /** GET /assets/{id}: which stages an asset of the caller's tenant has reached. */
-export async function getAssetStatus(tenantId: string, assetId: string, deps: GetAssetStatusDeps): Promise<AssetStatus> {
+export async function getAssetStatus(
+  tenantId: string,
+  assetId: string,
+  deps: GetAssetStatusDeps,
+): Promise<AssetStatus> {
   if (!isAssetId(assetId)) throw new HttpError(400, 'invalid-asset-id', 'Asset ids are UUIDs');
   const [uploads, manifestDoc, indexHead] = await Promise.all([
     deps.objects.listKeys(deps.ingestBucket, `${UPLOADS_PREFIX}${tenantId}/${assetId}/`, 1),

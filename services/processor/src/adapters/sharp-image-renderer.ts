@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
-import { AssetRejectedError } from '../domain/rejection';
 import type { RenditionPreset } from '../domain/presets';
+import { AssetRejectedError } from '../domain/rejection';
 import type { ImageInfo, ImageRenderer, RenderedImage } from '../ports/image-renderer';
 
 /** Formats this renderer decodes; anything else passes through as a non-image file. */
@@ -39,14 +39,26 @@ export class SharpImageRenderer implements ImageRenderer {
     const rendered: RenderedImage[] = [];
     for (const preset of presets) {
       try {
-        const { data, info } = await sharp(original, { failOn: 'error', limitInputPixels: this.limitInputPixels })
+        const { data, info } = await sharp(original, {
+          failOn: 'error',
+          limitInputPixels: this.limitInputPixels,
+        })
           .rotate()
           .resize({ width: preset.width, withoutEnlargement: true })
           .toFormat(preset.format, { quality: preset.quality })
           .toBuffer({ resolveWithObject: true });
-        rendered.push({ preset: preset.name, format: preset.format, width: info.width, height: info.height, body: data });
+        rendered.push({
+          preset: preset.name,
+          format: preset.format,
+          width: info.width,
+          height: info.height,
+          body: data,
+        });
       } catch (error) {
-        throw new AssetRejectedError('undecodable-image', `Image could not be decoded: ${(error as Error).message}`);
+        throw new AssetRejectedError(
+          'undecodable-image',
+          `Image could not be decoded: ${(error as Error).message}`,
+        );
       }
     }
     return rendered;

@@ -5,13 +5,13 @@ import {
   type Logger,
   logPipelineStep,
   manifestKey,
+  type ObjectStore,
   type Outcome,
   type PipelineEventPublisher,
   parseUploadKey,
   quarantineKey,
   renditionKey,
   type S3ObjectEvent,
-  type ObjectStore,
 } from '@sluice/runtime';
 import type { RenditionPreset } from '../domain/presets';
 import { AssetRejectedError } from '../domain/rejection';
@@ -56,7 +56,9 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
 
   if (!location) {
     // Without a tenant and asset id there is nobody to tell: the object stays where it is, logged.
-    log('rejected', 'Key outside the uploads/{tenantId}/{assetId}/{fileName} layout', { reason: 'invalid-key' });
+    log('rejected', 'Key outside the uploads/{tenantId}/{assetId}/{fileName} layout', {
+      reason: 'invalid-key',
+    });
     return 'rejected';
   }
   const original = await deps.objects.get(deps.ingestBucket, event.key);
@@ -80,9 +82,19 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
         contentType,
         cacheControl: 'public, max-age=31536000, immutable',
       });
-      renditions.push({ preset: r.preset, format: r.format, key, width: r.width, height: r.height, bytes: r.body.length, contentType });
+      renditions.push({
+        preset: r.preset,
+        format: r.format,
+        key,
+        width: r.width,
+        height: r.height,
+        bytes: r.body.length,
+        contentType,
+      });
     }
-    const detectedMime = image ? (CONTENT_TYPES[image.format] ?? 'application/octet-stream') : 'application/octet-stream';
+    const detectedMime = image
+      ? (CONTENT_TYPES[image.format] ?? 'application/octet-stream')
+      : 'application/octet-stream';
     const manifest: AssetManifest = assertValid('asset-manifest/v1', {
       assetId: location.assetId,
       tenantId: location.tenantId,
@@ -134,7 +146,10 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
   } catch (error) {
     if (!(error instanceof AssetRejectedError)) throw error;
     const quarantined = quarantineKey(location);
-    await deps.objects.copy({ bucket: deps.ingestBucket, key: event.key }, { bucket: deps.ingestBucket, key: quarantined });
+    await deps.objects.copy(
+      { bucket: deps.ingestBucket, key: event.key },
+      { bucket: deps.ingestBucket, key: quarantined },
+    );
     await deps.objects.delete(deps.ingestBucket, event.key);
     await deps.events.publish({
       type: 'asset.rejected',
