@@ -168,6 +168,8 @@ export class SqsPoller {
   private readonly stopController = new AbortController();
   private workers: Promise<void>[] = [];
   private queueArn: string | undefined;
+  /** Set when stop() gave up waiting: late results are then ignored, not settled. */
+  private abandoned = false;
 
   constructor(options: SqsPollerOptions) {
     this.options = options;
@@ -213,10 +215,11 @@ export class SqsPoller {
       timer = setTimeout(() => resolve(true), grace);
     });
     const finished = Promise.allSettled(this.workers).then(() => false);
-    const abandoned = await Promise.race([finished, timedOut]);
+    this.abandoned = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
-    if (abandoned)
+    if (this.abandoned) {
       this.log('WARN', 'Stopped with a batch still running; it was abandoned', { queue: this.queue });
+    }
   }
 
   private get queue(): string {
@@ -341,6 +344,7 @@ export class SqsPoller {
       failed = new Set(messageIds);
     }
     const durationMs = Date.now() - startedAt;
+    if (this.abandoned) return;
 
     const succeeded = messages.filter((message) => !failed.has(message.MessageId ?? ''));
     const retried = messages.filter((message) => failed.has(message.MessageId ?? ''));

@@ -23,7 +23,7 @@ export interface StartStackOptions {
   namePrefix?: string;
   /** POWERTOOLS_LOG_LEVEL for the handlers (and the hosts' own logs). Default INFO. */
   logLevel?: string;
-  /** Write every Lambda event built to this folder (SLUICE_CAPTURE_EVENTS). */
+  /** Write every Lambda event built to this folder. Default $SLUICE_CAPTURE_EVENTS, if set. */
   captureEventsDir?: string;
   /** Delay before a failed SQS record is retried. Default 1 s. */
   retryDelaySeconds?: number;
@@ -126,6 +126,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
   const stateFile =
     options.stateFile === false ? undefined : (options.stateFile ?? path.join(sluiceDir(), 'local.json'));
   const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
+  const captureEventsDir =
+    options.captureEventsDir ?? (process.env.SLUICE_CAPTURE_EVENTS?.trim() || undefined);
 
   // Which services, and where their handlers are.
   const requested = options.services;
@@ -212,13 +214,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
             region: LOCAL_REGION,
             awsEndpoint: moto.endpoint,
             trigger: hostTrigger,
-            captureEventsDir: options.captureEventsDir,
+            captureEventsDir,
             logLevel,
           },
-          env: {
-            ...env(name),
-            ...(options.captureEventsDir ? { SLUICE_CAPTURE_EVENTS: options.captureEventsDir } : {}),
-          },
+          env: env(name),
           logFile: path.join(logsDir, `${name}.log`),
           verbose: options.verbose,
           notify,

@@ -8,6 +8,7 @@ import {
 import {
   GetSubscriptionAttributesCommand,
   ListSubscriptionsCommand,
+  PublishCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -16,6 +17,7 @@ import { createS3Client, createSnsClient, createSqsClient } from '../src/aws';
 import { type MotoServer, startMoto } from '../src/moto';
 import { provision, type ResourceMap, resolveEnvironment } from '../src/provision';
 import { decodeS3EventKey } from '../src/s3-event-normalizer';
+import type { TopologyLike } from '../src/topology';
 import { uniquePrefix, waitFor } from './helpers';
 
 describe('provision (the contracts topology on moto)', () => {
@@ -171,5 +173,42 @@ describe('provision (the contracts topology on moto)', () => {
       Q: resources.queues['indexer-dlq']?.url,
     });
     expect(() => resolveEnvironment('nope', resources)).toThrow(/Unknown service "nope"/);
+  });
+
+  it('applies raw delivery and filter policies', async () => {
+    const filtered: TopologyLike = {
+      buckets: {},
+      topics: { events: {} },
+      queues: {
+        rejected: {
+          subscriptions: [
+            { topic: 'events', rawMessageDelivery: true, filterPolicy: { type: ['asset.rejected'] } },
+          ],
+        },
+      },
+      services: {},
+    };
+    const created = await provision({
+      endpoint: moto.endpoint,
+      topology: filtered,
+      namePrefix: uniquePrefix('filter'),
+    });
+    for (const type of ['asset.processed', 'asset.rejected']) {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: created.topics.events,
+          Message: JSON.stringify({ type }),
+          MessageAttributes: { type: { DataType: 'String', StringValue: type } },
+        }),
+      );
+    }
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: created.queues.rejected?.url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    expect(Messages.map((message) => message.Body)).toEqual([JSON.stringify({ type: 'asset.rejected' })]);
   });
 });

@@ -268,6 +268,31 @@ describe('SqsPoller', () => {
     expect(fake.maxInFlight).toBe(2);
   });
 
+  it('finishes the batch in flight when stopped', async () => {
+    const [id] = await send(JSON.stringify({ action: 'ok', sleepMs: 600 }));
+    const running = startPoller();
+    await waitFor('the handler to start', () => fake.calls.length === 1);
+    await running.stop();
+    expect(deletedTimes(id as string)).toBe(1);
+    expect(await queueDepth(sqs, queue.url)).toBe(0);
+  });
+
+  it('abandons a batch that outlasts the stop grace period, leaving it on the queue', async () => {
+    const [id] = await send(JSON.stringify({ action: 'ok', sleepMs: 1500 }));
+    const running = startPoller();
+    await waitFor('the handler to start', () => fake.calls.length === 1);
+    const started = Date.now();
+    await running.stop(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(deletedTimes(id as string)).toBe(0);
+    // Still invisible, in flight: it comes back after its visibility timeout, as after a crash.
+    expect(await queueDepth(sqs, queue.url)).toBe(1);
+    // The handler's late result is ignored: nothing is deleted behind our back.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(deletedTimes(id as string)).toBe(0);
+    expect(outcomes).toHaveLength(0);
+  });
+
   it('stops promptly when idle, and start/stop twice is harmless', async () => {
     const running = startPoller();
     await new Promise((resolve) => setTimeout(resolve, 200));
