@@ -10,7 +10,7 @@ import { type LocalStack, startStack } from './stack';
 
 const DEFAULT_CLI_API_PORT = 3000;
 
-const usage = `Usage: npm start -- [options]
+const usage = `Usage: npm run start -w @sluice/local -- [options]   (from the repo root: npm start -- -- [options])
 
   --api-port <port>   HTTP API port (default ${DEFAULT_CLI_API_PORT}; 0 for any free port)
   --services <a,b>    run only these services (default: all whose handler exists)
@@ -132,7 +132,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof MotoNotFoundError) console.error(error.message);
-  else if (/EADDRINUSE/.test(String((error as Error).message))) {
+  else if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  } else if (/EADDRINUSE/.test(String((error as Error).message))) {
     console.error(
       `The API port is taken: pick another with --api-port.\n${(error as Error).message.split('\n')[0]}`,
     );
