@@ -23,8 +23,12 @@ function leveled(logger: LocalLogger, minimum: string): LocalLogger {
   };
 }
 
-function send(message: HostMessage): void {
-  if (process.connected) process.send?.(message);
+/** Sends to the parent; resolves once the message is on its way (before an exit can drop it). */
+function send(message: HostMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
 }
 
 async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
@@ -51,7 +55,7 @@ async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
       captureEventsDir: config.captureEventsDir,
       logger: log,
     });
-    send({ type: 'ready', port: api.port });
+    await send({ type: 'ready', port: api.port });
     log('INFO', 'HTTP API listening', { url: api.url, routes: trigger.routes });
     return () => api.close();
   }
@@ -71,7 +75,7 @@ async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
     logger: log,
   });
   await poller.start();
-  send({ type: 'ready' });
+  await send({ type: 'ready' });
   log('INFO', 'Polling', { queue: trigger.queueUrl, maximumConcurrency: trigger.maximumConcurrency });
   return async () => {
     // Finish an in-flight batch if it is quick; the stack kills hosts that take over 10 s.
@@ -98,8 +102,8 @@ function main(): void {
     } catch (error) {
       console.error('function-host: stop failed', error);
     }
-    send({ type: 'stopped' });
-    process.disconnect?.();
+    await send({ type: 'stopped' });
+    if (process.connected) process.disconnect?.();
     process.exit(code);
   };
 
@@ -111,12 +115,12 @@ function main(): void {
           stop = stopFn;
           if (exiting) void stopFn();
         },
-        (error: unknown) => {
-          send({
+        async (error: unknown) => {
+          console.error(error);
+          await send({
             type: 'failed',
             message: error instanceof Error ? (error.stack ?? error.message) : String(error),
           });
-          console.error(error);
           process.exit(1);
         },
       );

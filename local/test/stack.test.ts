@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -139,8 +140,17 @@ describe('startStack', () => {
   });
 });
 
-describe('startStack with a missing handler module', () => {
-  it('refuses a service asked for by name', async () => {
+describe('startStack with a broken handler module', () => {
+  /** Child processes of this test process, with their command lines. */
+  const children = () => {
+    try {
+      return execFileSync('pgrep', ['-a', '-P', String(process.pid)], { encoding: 'utf8' });
+    } catch {
+      return ''; // pgrep exits 1 when there are none
+    }
+  };
+
+  it('refuses a service asked for by name whose module does not exist', async () => {
     await expect(
       startStack({
         services: ['processor'],
@@ -148,5 +158,23 @@ describe('startStack with a missing handler module', () => {
         stateFile: false,
       }),
     ).rejects.toThrow(/handler module .*nope\.ts does not exist/);
+  });
+
+  it('fails with the reason when a host cannot start, and leaves nothing running', async () => {
+    const temp = tempDir('broken');
+    try {
+      await expect(
+        startStack({
+          services: ['processor'],
+          entries: { processor: 'local/test/fixtures/handlers/no-handler.ts' },
+          stateFile: false,
+          logsDir: temp.dir,
+          keysFile: path.join(temp.dir, 'keys.json'),
+        }),
+      ).rejects.toThrow(/processor failed to start: .*exports no function named "handler"/);
+      expect(children()).not.toMatch(/moto_server|function-host/);
+    } finally {
+      temp.remove();
+    }
   });
 });
