@@ -50,7 +50,7 @@ const shown = (file: string) => {
 
 function printEndpoints(stack: LocalStack): void {
   const lines: [string, string][] = [
-    ['API', stack.apiUrl ?? '(no HTTP service running)'],
+    ['API', stack.apiUrl || '(no HTTP service running)'],
     ['AWS endpoint', stack.awsEndpoint],
     ['Dev token', stack.devToken],
     [

@@ -56,8 +56,8 @@ export interface RunningService {
 export interface LocalStack {
   awsEndpoint: string;
   motoPid: number;
-  /** The HTTP API, when an http-triggered service runs. */
-  apiUrl: string | undefined;
+  /** The HTTP API (`http://127.0.0.1:PORT`); empty when no http-triggered service runs. */
+  apiUrl: string;
   /** A dev token (12 h) the HTTP API accepts. */
   devToken: string;
   resources: ResourceMap;
@@ -227,7 +227,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     await Promise.all(hosts.map((host) => host.start()));
 
     const httpHost = hosts.find((host) => host.port !== undefined);
-    const apiUrl = httpHost ? `http://127.0.0.1:${httpHost.port}` : undefined;
+    const apiUrl = httpHost ? `http://127.0.0.1:${httpHost.port}` : '';
     const services: RunningService[] = plan.map(({ name, spec, entry }, index) => ({
       name,
       trigger:
@@ -245,7 +245,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         startedAt: new Date().toISOString(),
         awsEndpoint: moto.endpoint,
         region: LOCAL_REGION,
-        apiUrl,
+        apiUrl: apiUrl || null,
         devToken,
         namePrefix,
         buckets: resources.buckets,
