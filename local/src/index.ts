@@ -28,19 +28,28 @@ export {
 } from './http-api';
 export { createLambdaContext, FunctionTimeoutError, invokeHandler, type LambdaHandler } from './lambda';
 export {
+  type FindMotoServerOptions,
   findFreePort,
   findMotoServer,
   MotoNotFoundError,
   type MotoServer,
   MotoStartError,
+  type StartMotoOptions,
   startMoto,
 } from './moto';
 export { repoRoot, sluiceDir } from './paths';
-export { DEFAULT_NAME_PREFIX, provision, type ResourceMap, resolveEnvironment } from './provision';
+export {
+  DEFAULT_NAME_PREFIX,
+  type ProvisionOptions,
+  provision,
+  type ResourceMap,
+  resolveEnvironment,
+} from './provision';
 export {
   decodeS3EventKey,
   encodeS3EventKey,
   isS3EventNotification,
+  isS3TestEvent,
   S3EventNormalizer,
 } from './s3-event-normalizer';
 export {
@@ -51,5 +60,11 @@ export {
   type SqsPollerOptions,
   toLambdaRecord,
 } from './sqs-poller';
-export { LOCAL_MAXIMUM_CONCURRENCY, type LocalStack, type StartStackOptions, startStack } from './stack';
+export {
+  LOCAL_MAXIMUM_CONCURRENCY,
+  type LocalStack,
+  type RunningService,
+  type StartStackOptions,
+  startStack,
+} from './stack';
 export type { TopologyLike } from './topology';
