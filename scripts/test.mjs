@@ -11,7 +11,7 @@ const dirs = JSON.parse(workspaces.stdout).map((w) => w.path);
 for (const dir of dirs) rmSync(join(dir, 'test-results', 'summary.json'), { force: true });
 
 const extra = process.argv.slice(2);
-const turbo = spawnSync('npx', ['turbo', 'run', 'lint', 'typecheck', 'test', '--concurrency=1', ...extra], {
+const turbo = spawnSync('npx', ['turbo', 'run', 'lint', 'typecheck', 'test', '--concurrency=1', '--continue', ...extra], {
   cwd: root,
   stdio: 'inherit',
 });
