@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 const outDir = join(root, 'bench', '.out');
-const RUNS = Number(process.env.RUNS ?? 7);
+const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 7);
 const topology = JSON.parse(readFileSync(join(root, 'contracts/topology/topology.json'), 'utf8'));
 
 // Placeholder values: init only reads configuration, it never calls AWS.
