@@ -358,6 +358,58 @@ export interface AssetRejectedDetail {
   quarantineKey?: string;
 }
 
+// rendition-presets/v1 (schemas/rendition-presets/v1.schema.json)
+/**
+ * The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).
+ */
+export interface RenditionPresets {
+  /**
+   * @minItems 1
+   * @maxItems 16
+   */
+  presets: RenditionPreset[];
+}
+export interface RenditionPreset {
+  /**
+   * Kebab-case name, part of the rendition key: e.g. thumb, medium, large.
+   */
+  name: string;
+  /**
+   * Maximum width in pixels.
+   */
+  width: number;
+  /**
+   * Maximum height in pixels; without it the height follows the aspect ratio.
+   */
+  height?: number;
+  /**
+   * How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).
+   */
+  fit?: 'inside' | 'cover';
+  /**
+   * Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.
+   */
+  animated?: boolean;
+  /**
+   * One rendition per format, each with its encoder settings.
+   *
+   * @minItems 1
+   * @maxItems 4
+   */
+  formats: RenditionFormatSpec[];
+}
+export interface RenditionFormatSpec {
+  format: 'webp' | 'jpeg' | 'avif' | 'png';
+  /**
+   * Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.
+   */
+  quality?: number;
+  /**
+   * CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.
+   */
+  effort?: number;
+}
+
 // s3-event-notification-moto/v1 (schemas/s3-event-notification-moto/v1.schema.json)
 /**
  * An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.

@@ -4054,21 +4054,464 @@ return errors === 0;
 }
 validate29.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-exports.s3EventNotificationMotoV1 = validate32;
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
-const schema61 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
-const pattern42 = new RegExp("^2\\.\\d+$", "u");
-const pattern43 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern44 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
-const pattern45 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
-const pattern47 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern48 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+exports.renditionPresetsV1 = validate32;
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
+const schema61 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
+const schema62 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
+
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate33.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.width === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "width"},message:"must have required property '"+"width"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.formats === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "formats"},message:"must have required property '"+"formats"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "name") || (key0 === "width")) || (key0 === "height")) || (key0 === "fit")) || (key0 === "animated")) || (key0 === "formats"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(!pattern13.test(data0)){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,31}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.width !== undefined){
+let data1 = data.width;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err6 = {instancePath:instancePath+"/width",schemaPath:"#/properties/width/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 8192 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/width",schemaPath:"#/properties/width/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data1 < 1 || isNaN(data1)){
+const err8 = {instancePath:instancePath+"/width",schemaPath:"#/properties/width/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.height !== undefined){
+let data2 = data.height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err9 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 8192 || isNaN(data2)){
+const err10 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8192},message:"must be <= 8192"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.fit !== undefined){
+let data3 = data.fit;
+if(!((data3 === "inside") || (data3 === "cover"))){
+const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema61.properties.fit.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.animated !== undefined){
+if(typeof data.animated !== "boolean"){
+const err13 = {instancePath:instancePath+"/animated",schemaPath:"#/properties/animated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.formats !== undefined){
+let data5 = data.formats;
+if(Array.isArray(data5)){
+if(data5.length > 4){
+const err14 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data5.length < 1){
+const err15 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.format === undefined){
+const err16 = {instancePath:instancePath+"/formats/" + i0,schemaPath:"#/$defs/formatSpec/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+for(const key1 in data6){
+if(!(((key1 === "format") || (key1 === "quality")) || (key1 === "effort"))){
+const err17 = {instancePath:instancePath+"/formats/" + i0,schemaPath:"#/$defs/formatSpec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data6.format !== undefined){
+let data7 = data6.format;
+if(!((((data7 === "webp") || (data7 === "jpeg")) || (data7 === "avif")) || (data7 === "png"))){
+const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema62.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data6.quality !== undefined){
+let data8 = data6.quality;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err19 = {instancePath:instancePath+"/formats/" + i0+"/quality",schemaPath:"#/$defs/formatSpec/properties/quality/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 100 || isNaN(data8)){
+const err20 = {instancePath:instancePath+"/formats/" + i0+"/quality",schemaPath:"#/$defs/formatSpec/properties/quality/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data8 < 1 || isNaN(data8)){
+const err21 = {instancePath:instancePath+"/formats/" + i0+"/quality",schemaPath:"#/$defs/formatSpec/properties/quality/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+if(data6.effort !== undefined){
+let data9 = data6.effort;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err22 = {instancePath:instancePath+"/formats/" + i0+"/effort",schemaPath:"#/$defs/formatSpec/properties/effort/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 9 || isNaN(data9)){
+const err23 = {instancePath:instancePath+"/formats/" + i0+"/effort",schemaPath:"#/$defs/formatSpec/properties/effort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9},message:"must be <= 9"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data9 < 0 || isNaN(data9)){
+const err24 = {instancePath:instancePath+"/formats/" + i0+"/effort",schemaPath:"#/$defs/formatSpec/properties/effort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/formats/" + i0,schemaPath:"#/$defs/formatSpec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json" */;
+/*# sourceURL="https://sluice.dev/schemas/rendition-presets/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate32.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.presets === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "presets"},message:"must have required property '"+"presets"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "presets")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.presets !== undefined){
+let data0 = data.presets;
+if(Array.isArray(data0)){
+if(data0.length > 16){
+const err2 = {instancePath:instancePath+"/presets",schemaPath:"#/properties/presets/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.length < 1){
+const err3 = {instancePath:instancePath+"/presets",schemaPath:"#/properties/presets/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate33(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/presets",schemaPath:"#/properties/presets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate32.errors = vErrors;
+return errors === 0;
+}
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+exports.s3EventNotificationMotoV1 = validate35;
+const schema63 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
+const schema64 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
+const pattern43 = new RegExp("^2\\.\\d+$", "u");
+const pattern44 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern45 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
+const pattern46 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
+const pattern48 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern49 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4166,7 +4609,7 @@ errors++;
 if(data1.eventVersion !== undefined){
 let data2 = data1.eventVersion;
 if(typeof data2 === "string"){
-if(!pattern42.test(data2)){
+if(!pattern43.test(data2)){
 const err8 = {instancePath:instancePath+"/Records/" + i0+"/eventVersion",schemaPath:"#/$defs/record/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -4203,7 +4646,7 @@ errors++;
 if(data1.awsRegion !== undefined){
 let data4 = data1.awsRegion;
 if(typeof data4 === "string"){
-if(!pattern43.test(data4)){
+if(!pattern44.test(data4)){
 const err11 = {instancePath:instancePath+"/Records/" + i0+"/awsRegion",schemaPath:"#/$defs/record/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -4228,7 +4671,7 @@ errors++;
 if(data1.eventTime !== undefined){
 let data5 = data1.eventTime;
 if(typeof data5 === "string"){
-if(!pattern44.test(data5)){
+if(!pattern45.test(data5)){
 const err13 = {instancePath:instancePath+"/Records/" + i0+"/eventTime",schemaPath:"#/$defs/record/properties/eventTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -4253,7 +4696,7 @@ errors++;
 if(data1.eventName !== undefined){
 let data6 = data1.eventName;
 if(typeof data6 === "string"){
-if(!pattern45.test(data6)){
+if(!pattern46.test(data6)){
 const err15 = {instancePath:instancePath+"/Records/" + i0+"/eventName",schemaPath:"#/$defs/record/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -4393,7 +4836,7 @@ errors++;
 if(data10.arn !== undefined){
 let data12 = data10.arn;
 if(typeof data12 === "string"){
-if(!pattern47.test(data12)){
+if(!pattern48.test(data12)){
 const err27 = {instancePath:instancePath+"/Records/" + i0+"/s3/bucket/arn",schemaPath:"#/$defs/record/properties/s3/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -4453,7 +4896,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern48.test(data14)){
+if(!pattern49.test(data14)){
 const err32 = {instancePath:instancePath+"/Records/" + i0+"/s3/object/key",schemaPath:"#/$defs/record/properties/s3/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
@@ -4609,23 +5052,23 @@ vErrors.push(err44);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationV1 = validate33;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
-const schema63 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
-const schema64 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema65 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
-const pattern49 = new RegExp("^ObjectCreated:", "u");
-const pattern56 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
+exports.s3EventNotificationV1 = validate36;
+const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
+const schema66 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
+const schema67 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema68 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
+const pattern50 = new RegExp("^ObjectCreated:", "u");
+const pattern57 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4654,7 +5097,7 @@ let data0 = data.eventName;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data0 === "string"){
-if(!pattern49.test(data0)){
+if(!pattern50.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -4889,7 +5332,7 @@ props0.glacierEventData = true;
 if(data.eventVersion !== undefined){
 let data3 = data.eventVersion;
 if(typeof data3 === "string"){
-if(!pattern42.test(data3)){
+if(!pattern43.test(data3)){
 const err19 = {instancePath:instancePath+"/eventVersion",schemaPath:"#/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -4926,7 +5369,7 @@ errors++;
 if(data.awsRegion !== undefined){
 let data5 = data.awsRegion;
 if(typeof data5 === "string"){
-if(!pattern43.test(data5)){
+if(!pattern44.test(data5)){
 const err22 = {instancePath:instancePath+"/awsRegion",schemaPath:"#/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -4976,7 +5419,7 @@ errors++;
 if(data.eventName !== undefined){
 let data7 = data.eventName;
 if(typeof data7 === "string"){
-if(!pattern45.test(data7)){
+if(!pattern46.test(data7)){
 const err26 = {instancePath:instancePath+"/eventName",schemaPath:"#/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -5361,7 +5804,7 @@ errors++;
 if(data18.arn !== undefined){
 let data22 = data18.arn;
 if(typeof data22 === "string"){
-if(!pattern47.test(data22)){
+if(!pattern48.test(data22)){
 const err58 = {instancePath:instancePath+"/s3/bucket/arn",schemaPath:"#/$defs/s3Entity/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
@@ -5431,7 +5874,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!pattern56.test(data24)){
+if(!pattern57.test(data24)){
 const err64 = {instancePath:instancePath+"/s3/object/key",schemaPath:"#/$defs/s3Entity/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -5698,18 +6141,18 @@ vErrors.push(err85);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate37.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate34.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate37.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate36.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5742,8 +6185,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate34(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate37(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
@@ -5770,19 +6213,19 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate36.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3TestEventV1 = validate36;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
+exports.s3TestEventV1 = validate39;
+const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-test-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5985,23 +6428,23 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.snsEnvelopeV1 = validate37;
-const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
-const schema69 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
-const pattern61 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
-const pattern62 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
-const pattern64 = new RegExp("^https://", "u");
+exports.snsEnvelopeV1 = validate40;
+const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
+const schema72 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
+const pattern62 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern63 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
+const pattern65 = new RegExp("^https://", "u");
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/sns-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6114,7 +6557,7 @@ errors++;
 if(data.MessageId !== undefined){
 let data1 = data.MessageId;
 if(typeof data1 === "string"){
-if(!pattern61.test(data1)){
+if(!pattern62.test(data1)){
 const err10 = {instancePath:instancePath+"/MessageId",schemaPath:"#/properties/MessageId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -6139,7 +6582,7 @@ errors++;
 if(data.TopicArn !== undefined){
 let data2 = data.TopicArn;
 if(typeof data2 === "string"){
-if(!pattern62.test(data2)){
+if(!pattern63.test(data2)){
 const err12 = {instancePath:instancePath+"/TopicArn",schemaPath:"#/properties/TopicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -6164,7 +6607,7 @@ errors++;
 if(data.Subject !== undefined){
 let data3 = data.Subject;
 if((typeof data3 !== "string") && (data3 !== null)){
-const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema68.properties.Subject.type},message:"must be string,null"};
+const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema71.properties.Subject.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6226,7 +6669,7 @@ errors++;
 if(data.SignatureVersion !== undefined){
 let data6 = data.SignatureVersion;
 if(!((data6 === "1") || (data6 === "2"))){
-const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema68.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema71.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6264,7 +6707,7 @@ errors++;
 if(data.SigningCertURL !== undefined){
 let data8 = data.SigningCertURL;
 if(typeof data8 === "string"){
-if(!pattern64.test(data8)){
+if(!pattern65.test(data8)){
 const err22 = {instancePath:instancePath+"/SigningCertURL",schemaPath:"#/properties/SigningCertURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -6289,7 +6732,7 @@ errors++;
 if(data.UnsubscribeURL !== undefined){
 let data9 = data.UnsubscribeURL;
 if(typeof data9 === "string"){
-if(!pattern64.test(data9)){
+if(!pattern65.test(data9)){
 const err24 = {instancePath:instancePath+"/UnsubscribeURL",schemaPath:"#/properties/UnsubscribeURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -6340,7 +6783,7 @@ errors++;
 if(data11.Type !== undefined){
 let data12 = data11.Type;
 if(!((((data12 === "String") || (data12 === "String.Array")) || (data12 === "Number")) || (data12 === "Binary"))){
-const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema69.properties.Type.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema72.properties.Type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6397,24 +6840,24 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.topologyV1 = validate38;
-const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}}}};
-const schema71 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
-const pattern66 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
-const schema72 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}};
-const schema73 = {"type":"string","minLength":1,"maxLength":500};
-const schema74 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
-const pattern67 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
+exports.topologyV1 = validate41;
+const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}}}};
+const schema74 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
+const pattern67 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
+const schema75 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}};
+const schema76 = {"type":"string","minLength":1,"maxLength":500};
+const schema77 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
+const pattern68 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6471,7 +6914,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern67.test(data1)){
+if(!pattern68.test(data1)){
 const err4 = {instancePath:instancePath+"/events/" + i0,schemaPath:"#/properties/events/items/pattern",keyword:"pattern",params:{pattern: "^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"},message:"must match pattern \""+"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -6602,7 +7045,7 @@ errors++;
 if(data.topic !== undefined){
 let data4 = data.topic;
 if(typeof data4 === "string"){
-if(!pattern66.test(data4)){
+if(!pattern67.test(data4)){
 const err14 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -6635,16 +7078,16 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6746,8 +7189,8 @@ let data2 = data.notifications;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate40(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate43(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 }
@@ -6774,17 +7217,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema77 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
+const schema80 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6860,19 +7303,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema80 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
-const schema83 = {"type":"integer","minimum":60,"maximum":1209600};
-const schema81 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
+const schema83 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
+const schema86 = {"type":"integer","minimum":60,"maximum":1209600};
+const schema84 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6915,7 +7358,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern66.test(data0)){
+if(!pattern67.test(data0)){
 const err3 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -6965,7 +7408,7 @@ errors++;
 if(data.filterPolicyScope !== undefined){
 let data3 = data.filterPolicyScope;
 if(!((data3 === "MessageAttributes") || (data3 === "MessageBody"))){
-const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema81.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema84.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6986,17 +7429,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema84 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
+const schema87 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7049,7 +7492,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern66.test(data0)){
+if(!pattern67.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -7152,16 +7595,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7226,8 +7669,8 @@ let data0 = data.subscriptions;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate46(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate49(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 }
@@ -7314,8 +7757,8 @@ errors++;
 }
 }
 if(data.deadLetter !== undefined){
-if(!(validate48(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate51(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
 errors = vErrors.length;
 }
 }
@@ -7330,23 +7773,23 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema88 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
-const schema91 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}}}};
-const pattern74 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
-const pattern75 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
-const pattern77 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
-const pattern78 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const schema89 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
+const schema91 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
+const schema94 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}}}};
+const pattern75 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
+const pattern76 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
+const pattern78 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
+const pattern79 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const schema92 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7431,7 +7874,7 @@ errors++;
 if(data.queue !== undefined){
 let data1 = data.queue;
 if(typeof data1 === "string"){
-if(!pattern66.test(data1)){
+if(!pattern67.test(data1)){
 const err7 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -7569,19 +8012,19 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema92 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
-const schema99 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
-const schema93 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
+const schema95 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
+const schema102 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
+const schema96 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55.evaluated;
+const evaluated0 = validate58.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7614,7 +8057,7 @@ errors++;
 if(data.bucket !== undefined){
 let data0 = data.bucket;
 if(typeof data0 === "string"){
-if(!pattern66.test(data0)){
+if(!pattern67.test(data0)){
 const err2 = {instancePath:instancePath+"/bucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -7647,17 +8090,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
-validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema95 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
+const schema98 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7690,7 +8133,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern66.test(data0)){
+if(!pattern67.test(data0)){
 const err2 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -7723,17 +8166,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema97 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
+const schema100 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7766,7 +8209,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern66.test(data0)){
+if(!pattern67.test(data0)){
 const err2 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -7799,16 +8242,16 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate57.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7819,8 +8262,8 @@ const _errs0 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs1 = errors;
-if(!(validate55(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate58(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -7830,8 +8273,8 @@ passing0 = 0;
 var props0 = true;
 }
 const _errs2 = errors;
-if(!(validate57(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate60(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -7848,8 +8291,8 @@ props0 = true;
 }
 }
 const _errs3 = errors;
-if(!(validate59(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate62(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -7962,17 +8405,17 @@ vErrors = null;
 }
 }
 }
-validate54.errors = vErrors;
+validate57.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate54.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate57.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8055,7 +8498,7 @@ errors++;
 if(data.workspace !== undefined){
 let data0 = data.workspace;
 if(typeof data0 === "string"){
-if(!pattern74.test(data0)){
+if(!pattern75.test(data0)){
 const err7 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -8080,7 +8523,7 @@ errors++;
 if(data.entry !== undefined){
 let data1 = data.entry;
 if(typeof data1 === "string"){
-if(!pattern75.test(data1)){
+if(!pattern76.test(data1)){
 const err9 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -8240,7 +8683,7 @@ const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 let data7 = data6[i0];
 if(typeof data7 === "string"){
-if(!pattern77.test(data7)){
+if(!pattern78.test(data7)){
 const err22 = {instancePath:instancePath+"/trigger/routes/" + i0,schemaPath:"#/$defs/httpTrigger/properties/routes/items/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -8312,8 +8755,8 @@ errors++;
 var props0 = true;
 }
 else if(tag0 === "sqs"){
-if(!(validate52(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+if(!(validate55(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -8359,7 +8802,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key2 in data8){
 const _errs25 = errors;
 if(typeof key2 === "string"){
-if(!pattern78.test(key2)){
+if(!pattern79.test(key2)){
 const err30 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err30];
@@ -8393,8 +8836,8 @@ errors++;
 }
 }
 for(const key3 in data8){
-if(!(validate54(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate57(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
 errors = vErrors.length;
 }
 }
@@ -8421,17 +8864,17 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/topology/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8509,7 +8952,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern66.test(key1)){
+if(!pattern67.test(key1)){
 const err6 = {instancePath:instancePath+"/buckets",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err6];
@@ -8543,8 +8986,8 @@ errors++;
 }
 }
 for(const key2 in data1){
-if(!(validate39(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate42(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }
 }
@@ -8566,7 +9009,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs13 = errors;
 if(typeof key3 === "string"){
-if(!pattern66.test(key3)){
+if(!pattern67.test(key3)){
 const err10 = {instancePath:instancePath+"/topics",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err10];
@@ -8600,8 +9043,8 @@ errors++;
 }
 }
 for(const key4 in data3){
-if(!(validate43(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if(!(validate46(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 }
@@ -8623,7 +9066,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs20 = errors;
 if(typeof key5 === "string"){
-if(!pattern66.test(key5)){
+if(!pattern67.test(key5)){
 const err14 = {instancePath:instancePath+"/queues",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err14];
@@ -8657,8 +9100,8 @@ errors++;
 }
 }
 for(const key6 in data5){
-if(!(validate45(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate48(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 }
@@ -8680,7 +9123,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key7 in data7){
 const _errs27 = errors;
 if(typeof key7 === "string"){
-if(!pattern66.test(key7)){
+if(!pattern67.test(key7)){
 const err18 = {instancePath:instancePath+"/services",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err18];
@@ -8714,8 +9157,8 @@ errors++;
 }
 }
 for(const key8 in data7){
-if(!(validate51(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate54(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
 errors = vErrors.length;
 }
 }
@@ -8742,22 +9185,22 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadRequestV1 = validate63;
-const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
-const pattern83 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
-const pattern84 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern85 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+exports.uploadRequestV1 = validate66;
+const schema103 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
+const pattern84 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
+const pattern85 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const pattern86 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate66.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8915,7 +9358,7 @@ errors++;
 if(data.checksumSha256 !== undefined){
 let data3 = data.checksumSha256;
 if(typeof data3 === "string"){
-if(!pattern83.test(data3)){
+if(!pattern84.test(data3)){
 const err13 = {instancePath:instancePath+"/checksumSha256",schemaPath:"#/properties/checksumSha256/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{43}=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{43}=$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -8953,7 +9396,7 @@ errors++;
 for(const key1 in data4){
 const _errs12 = errors;
 if(typeof key1 === "string"){
-if(!pattern84.test(key1)){
+if(!pattern85.test(key1)){
 const err16 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err16];
@@ -8999,7 +9442,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern85.test(data5)){
+if(!pattern86.test(data5)){
 const err20 = {instancePath:instancePath+"/metadata/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -9044,21 +9487,21 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadResponseV1 = validate64;
-const schema101 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
-const pattern87 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
-const pattern88 = new RegExp("^https?://[^\\s]+$", "u");
+exports.uploadResponseV1 = validate67;
+const schema104 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
+const pattern88 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
+const pattern89 = new RegExp("^https?://[^\\s]+$", "u");
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9154,7 +9597,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern87.test(data1)){
+if(!pattern88.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -9224,7 +9667,7 @@ errors++;
 if(data2.url !== undefined){
 let data4 = data2.url;
 if(typeof data4 === "string"){
-if(!pattern88.test(data4)){
+if(!pattern89.test(data4)){
 const err14 = {instancePath:instancePath+"/upload/url",schemaPath:"#/properties/upload/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -9356,8 +9799,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
