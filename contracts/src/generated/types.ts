@@ -231,6 +231,14 @@ export interface IndexDocument {
   takenAt?: string;
   dominantColor?: string;
   /**
+   * The manifest's 64-bit perceptual hash (dHash), 16 lowercase hex digits.
+   */
+  perceptualHash?: string;
+  /**
+   * The smallest rendition's key in the processed bucket, for result lists.
+   */
+  thumbnailKey?: string;
+  /**
    * @maxItems 100
    */
   tags: string[];
@@ -356,58 +364,6 @@ export interface AssetRejectedDetail {
    * Where the rejected original was kept for inspection, if it was.
    */
   quarantineKey?: string;
-}
-
-// rendition-presets/v1 (schemas/rendition-presets/v1.schema.json)
-/**
- * The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).
- */
-export interface RenditionPresets {
-  /**
-   * @minItems 1
-   * @maxItems 16
-   */
-  presets: RenditionPreset[];
-}
-export interface RenditionPreset {
-  /**
-   * Kebab-case name, part of the rendition key: e.g. thumb, medium, large.
-   */
-  name: string;
-  /**
-   * Maximum width in pixels.
-   */
-  width: number;
-  /**
-   * Maximum height in pixels; without it the height follows the aspect ratio.
-   */
-  height?: number;
-  /**
-   * How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).
-   */
-  fit?: 'inside' | 'cover';
-  /**
-   * Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.
-   */
-  animated?: boolean;
-  /**
-   * One rendition per format, each with its encoder settings.
-   *
-   * @minItems 1
-   * @maxItems 4
-   */
-  formats: RenditionFormatSpec[];
-}
-export interface RenditionFormatSpec {
-  format: 'webp' | 'jpeg' | 'avif' | 'png';
-  /**
-   * Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.
-   */
-  quality?: number;
-  /**
-   * CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.
-   */
-  effort?: number;
 }
 
 // s3-event-notification-moto/v1 (schemas/s3-event-notification-moto/v1.schema.json)
@@ -546,6 +502,131 @@ export interface S3TestEvent {
   Bucket: string;
   RequestId: string;
   HostId: string;
+}
+
+// search-request/v1 (schemas/search-request/v1.schema.json)
+/**
+ * A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.
+ */
+export interface SearchRequest {
+  /**
+   * Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; "quoted phrases" are matched as phrases.
+   */
+  q?: string;
+  /**
+   * An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).
+   */
+  similarTo?: string;
+  /**
+   * Any of these asset kinds.
+   *
+   * @minItems 1
+   * @maxItems 5
+   */
+  kind?: ('image' | 'text' | 'document' | 'archive' | 'other')[];
+  /**
+   * Any of these detected media types; a type ending in /* matches its whole family (image/*).
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  mime?: string[];
+  /**
+   * Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.
+   */
+  takenFrom?: string;
+  /**
+   * Taken before or at.
+   */
+  takenTo?: string;
+  /**
+   * First indexed at or after (UTC).
+   */
+  createdFrom?: string;
+  /**
+   * First indexed before or at (UTC).
+   */
+  createdTo?: string;
+  minWidth?: number;
+  maxWidth?: number;
+  minHeight?: number;
+  maxHeight?: number;
+  /**
+   * The image's shape as displayed: wider than high, higher than wide, or square.
+   */
+  orientation?: 'landscape' | 'portrait' | 'square';
+  /**
+   * Dominant color close to this one (#rrggbb), within colorTolerance.
+   */
+  color?: string;
+  /**
+   * Largest Euclidean distance in RGB (0-441) from color; default 60.
+   */
+  colorTolerance?: number;
+  /**
+   * Results per page; default 20.
+   */
+  limit?: number;
+  /**
+   * nextCursor of the previous page, opaque; only valid with the same criteria.
+   */
+  cursor?: string;
+}
+
+// search-response/v1 (schemas/search-response/v1.schema.json)
+/**
+ * Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.
+ */
+export interface SearchResponse {
+  /**
+   * @maxItems 100
+   */
+  results: SearchResult[];
+  /**
+   * text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).
+   */
+  ranking: 'text' | 'similarity' | 'recent';
+  /**
+   * Pass as cursor for the next page, with the same criteria; absent on the last page.
+   */
+  nextCursor?: string;
+  index: SearchIndexInfo;
+}
+export interface SearchResult {
+  assetId: string;
+  /**
+   * Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.
+   */
+  score?: number;
+  fileName: string;
+  kind: 'image' | 'text' | 'document' | 'archive' | 'other';
+  mime: string;
+  width?: number;
+  height?: number;
+  takenAt?: string;
+  dominantColor?: string;
+  /**
+   * @maxItems 100
+   */
+  tags?: string[];
+  /**
+   * The smallest rendition's key in the processed bucket, when there is one.
+   */
+  thumbnailKey?: string;
+  /**
+   * A short excerpt of the text extract around the matched words, for ranking text.
+   */
+  snippet?: string;
+  createdAt: string;
+  updatedAt?: string;
+}
+/**
+ * The index that answered: its backend and the embedding model its vectors come from.
+ */
+export interface SearchIndexInfo {
+  backend: string;
+  model: string;
+  dimension: number;
 }
 
 // sns-envelope/v1 (schemas/sns-envelope/v1.schema.json)

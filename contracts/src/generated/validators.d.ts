@@ -2,7 +2,7 @@
 // change the schemas and run `npm run generate -w @sluice/contracts`.
 
 import type { ErrorObject } from 'ajv';
-import type { ApiError, AssetManifest, IndexDocument, MotoS3EventNotification, PipelineEvent, RenditionPresets, S3EventNotification, S3TestEvent, SnsEnvelope, Topology, UploadRequest, UploadResponse } from './types';
+import type { ApiError, AssetManifest, IndexDocument, MotoS3EventNotification, PipelineEvent, S3EventNotification, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadRequest, UploadResponse } from './types';
 
 /** A validator ajv compiled at build time. After a call that returned false, errors says why. */
 export interface PrecompiledValidator<T> {
@@ -14,10 +14,11 @@ export declare const apiErrorV1: PrecompiledValidator<ApiError>;
 export declare const assetManifestV1: PrecompiledValidator<AssetManifest>;
 export declare const indexDocumentV1: PrecompiledValidator<IndexDocument>;
 export declare const pipelineEventV1: PrecompiledValidator<PipelineEvent>;
-export declare const renditionPresetsV1: PrecompiledValidator<RenditionPresets>;
 export declare const s3EventNotificationMotoV1: PrecompiledValidator<MotoS3EventNotification>;
 export declare const s3EventNotificationV1: PrecompiledValidator<S3EventNotification>;
 export declare const s3TestEventV1: PrecompiledValidator<S3TestEvent>;
+export declare const searchRequestV1: PrecompiledValidator<SearchRequest>;
+export declare const searchResponseV1: PrecompiledValidator<SearchResponse>;
 export declare const snsEnvelopeV1: PrecompiledValidator<SnsEnvelope>;
 export declare const topologyV1: PrecompiledValidator<Topology>;
 export declare const uploadRequestV1: PrecompiledValidator<UploadRequest>;
