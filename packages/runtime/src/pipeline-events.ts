@@ -5,6 +5,11 @@ import { assertValid, type PipelineEvent } from '@sluice/contracts';
 export type PipelineEventType = PipelineEvent['type'];
 
 export interface PipelineEventInput {
+  /**
+   * The event id. Leave it out for a fresh random one; pass a deterministic one (derived from what
+   * the event announces) so that re-announcing after a retry keeps the id consumers deduplicate on.
+   */
+  id?: string;
   type: PipelineEventType;
   assetId: string;
   tenantId: string;
@@ -27,7 +32,7 @@ export class SnsPipelineEventPublisher implements PipelineEventPublisher {
   async publish(input: PipelineEventInput): Promise<PipelineEvent> {
     const event = assertValid('pipeline-event/v1', {
       specVersion: '1.0',
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       type: input.type,
       time: this.now().toISOString(),
       source: this.source,
