@@ -1,0 +1,106 @@
+import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { configOf, type SluiceConfig } from './config';
+import { Names } from './naming';
+import { DashboardStack } from './stacks/dashboard-stack';
+import { EdgeStack } from './stacks/edge-stack';
+import { FoundationStack } from './stacks/foundation-stack';
+import { ServiceStack } from './stacks/service-stack';
+import { httpTriggerOf, loadTopology, validateTopology } from './topology';
+
+/**
+ * CDK feature flags the app relies on, set here rather than only in cdk.json so tests and any other
+ * entry point build the same templates.
+ */
+const FEATURE_FLAGS: Record<string, boolean> = {
+  // Server access logs delivered through a bucket policy for logging.s3.amazonaws.com, not ACLs.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+};
+
+export interface SluiceStacks {
+  config: SluiceConfig;
+  names: Names;
+  foundation?: FoundationStack;
+  services: Record<string, ServiceStack>;
+  dashboard?: DashboardStack;
+  edge?: EdgeStack;
+}
+
+export interface BuildOptions {
+  /**
+   * Which stacks to create: 'all' (the default), or a list of stack parts such as ['processor'] or
+   * ['foundation', 'ingest']. Used by tests to prove a service stack synthesizes alone; deployments
+   * select stacks with the CDK CLI instead.
+   */
+  only?: 'all' | string[];
+  /** Register the cdk-nag AwsSolutions and Serverless packs (default true): any finding fails synth. */
+  nag?: boolean;
+}
+
+/**
+ * The whole platform, built from contracts/topology/topology.json: a foundation stack, one stack per
+ * service, a dashboard stack and (when a service has HTTP routes) the edge stack. No stack references
+ * another: values flow through SSM parameters and deterministic names.
+ */
+export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks {
+  for (const [flag, value] of Object.entries(FEATURE_FLAGS)) {
+    if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
+  }
+  const config = configOf(app);
+  const topology = loadTopology();
+  validateTopology(topology);
+  const names = new Names(config.stage);
+  const env: Environment = { account: config.account, region: config.region };
+  const wanted = (part: string) =>
+    options.only === undefined || options.only === 'all' || options.only.includes(part);
+  const result: SluiceStacks = { config, names, services: {} };
+
+  if (wanted('foundation')) {
+    result.foundation = new FoundationStack(app, names.stack('Foundation'), {
+      env,
+      config,
+      names,
+      topology,
+      description:
+        'Sluice foundation: buckets, topics, notifications, keys (data buckets are retained on delete)',
+      terminationProtection: false,
+    });
+  }
+  for (const serviceName of Object.keys(topology.services)) {
+    if (!wanted(serviceName)) continue;
+    result.services[serviceName] = new ServiceStack(app, names.serviceStack(serviceName), {
+      env,
+      config,
+      names,
+      topology,
+      serviceName,
+      description: `Sluice ${serviceName} service (${topology.services[serviceName]?.workspace})`,
+    });
+  }
+  if (wanted('dashboard')) {
+    result.dashboard = new DashboardStack(app, names.stack('Dashboard'), {
+      env,
+      names,
+      topology,
+      description:
+        'Sluice pipeline dashboard (Logs Insights over the Powertools fields, queue and Lambda metrics)',
+    });
+  }
+  const hasHttp = Object.values(topology.services).some((s) => httpTriggerOf(s.trigger) !== undefined);
+  if (config.edge && hasHttp && wanted('edge')) {
+    result.edge = new EdgeStack(app, names.stack('Edge'), {
+      env: { account: config.account, region: 'us-east-1' },
+      config,
+      names,
+      topology,
+      description: 'Sluice edge: CloudFront + AWS WAF in front of the HTTP API',
+    });
+  }
+
+  Tags.of(app).add('project', 'sluice');
+  Tags.of(app).add('sluice:stage', config.stage);
+  if (options.nag !== false) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  }
+  return result;
+}

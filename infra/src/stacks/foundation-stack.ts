@@ -1,0 +1,236 @@
+import type { Topology } from '@sluice/contracts';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import type { SluiceConfig } from '../config';
+import { PipelineQueue } from '../constructs/pipeline-queue';
+import { type Names, pascal } from '../naming';
+import { type BucketStoragePolicy, storagePolicy } from '../storage-policy';
+import { consumerOf } from '../topology';
+
+export interface FoundationStackProps extends StackProps {
+  config: SluiceConfig;
+  names: Names;
+  topology: Topology;
+}
+
+const S3_EVENT_TYPES = new Set<string>(Object.values(s3.EventType));
+
+/**
+ * What every service shares: the buckets, the SNS topics (with the key that encrypts them), the bucket
+ * notifications, the alarm topic and the access-log bucket. Every name and ARN a service needs is
+ * published as an SSM parameter; nothing is exported.
+ */
+export class FoundationStack extends Stack {
+  readonly buckets: Record<string, s3.Bucket> = {};
+  readonly topics: Record<string, sns.Topic> = {};
+  readonly messagingKey: kms.Key;
+  readonly alarmTopic: sns.Topic;
+  readonly accessLogs: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: FoundationStackProps) {
+    super(scope, id, props);
+    const { config, names, topology } = props;
+
+    // SNS topics need a customer managed key: S3 and CloudWatch cannot publish to a topic encrypted with
+    // the AWS managed aws/sns key. The queues use SQS-managed encryption (no key policy to maintain).
+    this.messagingKey = new kms.Key(this, 'MessagingKey', {
+      alias: `alias/sluice-${config.stage}-messaging`,
+      description: 'Encrypts the Sluice SNS topics',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(30),
+    });
+    for (const service of ['s3.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      this.messagingKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Allow${pascal(service.split('.')[0] ?? service)}ToPublishToEncryptedTopics`,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
+
+    this.accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED, // server access logging only delivers to SSE-S3 buckets
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(config.accessLogDays) },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    const policies = storagePolicy(topology, config);
+    for (const [name, bucket] of Object.entries(topology.buckets)) {
+      const policy = policies[name] as BucketStoragePolicy;
+      this.buckets[name] = new s3.Bucket(this, `${pascal(name)}Bucket`, {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned: policy.versioned,
+        serverAccessLogsBucket: this.accessLogs,
+        serverAccessLogsPrefix: `s3/${name}/`,
+        lifecycleRules: policy.lifecycle.map(toLifecycleRule),
+        intelligentTieringConfigurations: policy.intelligentTiering
+          ? [
+              {
+                name: policy.intelligentTiering.id,
+                prefix: policy.intelligentTiering.prefix,
+                archiveAccessTierTime: days(policy.intelligentTiering.archiveAccessTierDays),
+                deepArchiveAccessTierTime: days(policy.intelligentTiering.deepArchiveAccessTierDays),
+              },
+            ]
+          : undefined,
+        objectLockEnabled: policy.objectLock ? true : undefined,
+        objectLockDefaultRetention: policy.objectLock
+          ? policy.objectLock.mode === 'COMPLIANCE'
+            ? s3.ObjectLockRetention.compliance(Duration.days(policy.objectLock.days))
+            : s3.ObjectLockRetention.governance(Duration.days(policy.objectLock.days))
+          : undefined,
+        // Browsers upload straight to the ingest bucket with the presigned POST the ingest API hands out.
+        cors:
+          name === 'ingest'
+            ? [
+                {
+                  allowedMethods: [s3.HttpMethods.POST],
+                  allowedOrigins: config.corsOrigins,
+                  allowedHeaders: ['*'],
+                },
+              ]
+            : undefined,
+        // Data outlives the stack: `cdk destroy` leaves these buckets and their objects in place.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      new ssm.StringParameter(this, `${pascal(name)}BucketNameParam`, {
+        parameterName: names.bucketNameParam(name),
+        stringValue: this.buckets[name].bucketName,
+        description: bucket.description,
+      });
+    }
+
+    for (const [name, topic] of Object.entries(topology.topics)) {
+      this.topics[name] = new sns.Topic(this, `${pascal(name)}Topic`, {
+        topicName: names.topic(name),
+        displayName: topic.description.slice(0, 100),
+        masterKey: this.messagingKey,
+        enforceSSL: true,
+      });
+      new ssm.StringParameter(this, `${pascal(name)}TopicArnParam`, {
+        parameterName: names.topicArnParam(name),
+        stringValue: this.topics[name].topicArn,
+        description: topic.description,
+      });
+    }
+
+    for (const [name, bucket] of Object.entries(topology.buckets)) {
+      for (const n of bucket.notifications) {
+        const topic = this.topics[n.topic] as sns.Topic;
+        const filter: s3.NotificationKeyFilter = { prefix: n.prefix, suffix: n.suffix };
+        for (const event of n.events) {
+          if (!S3_EVENT_TYPES.has(event)) throw new Error(`bucket ${name}: unknown S3 event type ${event}`);
+          this.buckets[name]?.addEventNotification(
+            event as s3.EventType,
+            new s3n.SnsDestination(topic),
+            filter,
+          );
+        }
+      }
+    }
+
+    // A queue that no service consumes still belongs to the platform: it lives here.
+    for (const [name, queue] of Object.entries(topology.queues)) {
+      if (consumerOf(topology, name)) continue;
+      new PipelineQueue(this, `${pascal(name)}Queue`, {
+        names,
+        name,
+        queue,
+        topicArn: (t) => this.topics[t]?.topicArn ?? '',
+      });
+    }
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: names.alarmTopic,
+      displayName: 'Sluice alarms',
+      masterKey: this.messagingKey,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new subs.EmailSubscription(config.alarmEmail));
+    new ssm.StringParameter(this, 'AlarmTopicArnParam', {
+      parameterName: names.alarmTopicArnParam,
+      stringValue: this.alarmTopic.topicArn,
+    });
+    new ssm.StringParameter(this, 'MessagingKeyArnParam', {
+      parameterName: names.messagingKeyArnParam,
+      stringValue: this.messagingKey.keyArn,
+    });
+
+    acknowledgeBucketNotificationsHandler(this);
+  }
+}
+
+function days(n: number | undefined): Duration | undefined {
+  return n === undefined ? undefined : Duration.days(n);
+}
+
+function toLifecycleRule(rule: BucketStoragePolicy['lifecycle'][number]): s3.LifecycleRule {
+  return {
+    id: rule.id,
+    prefix: rule.prefix,
+    expiration: days(rule.expireAfterDays),
+    transitions:
+      rule.intelligentTieringAfterDays === undefined
+        ? undefined
+        : [
+            {
+              storageClass: s3.StorageClass.INTELLIGENT_TIERING,
+              transitionAfter: Duration.days(rule.intelligentTieringAfterDays),
+            },
+          ],
+    noncurrentVersionExpiration: days(rule.noncurrentExpireAfterDays),
+    abortIncompleteMultipartUploadAfter: days(rule.abortIncompleteMultipartAfterDays),
+    expiredObjectDeleteMarker: rule.expiredObjectDeleteMarker,
+  };
+}
+
+/**
+ * CDK configures bucket notifications through a custom resource whose Lambda it writes itself. Its
+ * findings are about code and a role we do not control; each acknowledgement says why it is acceptable.
+ */
+function acknowledgeBucketNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
+  if (!handler) return;
+  const reasons: Record<string, string> = {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      'CDK-provided custom resource handler (bucket notifications); it only writes its own logs.',
+    'AwsSolutions-IAM5[Resource::*]':
+      'CDK-provided bucket-notifications handler: s3:PutBucketNotification has to be granted before the bucket names exist; it runs only during deployments.',
+    'AwsSolutions-L1': 'CDK-provided bucket-notifications handler; CDK picks and upgrades its runtime.',
+    'Serverless-LambdaLatestVersion': 'CDK-provided bucket-notifications handler; CDK picks its runtime.',
+    'Serverless-LambdaDLQ':
+      'CloudFormation invokes the custom resource handler synchronously and retries the deployment; no DLQ applies.',
+    'Serverless-LambdaDefaultMemorySize':
+      "CDK-provided bucket-notifications handler; its memory is CDK's choice.",
+    'Serverless-LambdaTracing': 'CDK-provided bucket-notifications handler, run only during deployments.',
+    'Serverless-LambdaAsyncFailureDestination':
+      'CloudFormation invokes the custom resource handler; a failure fails the deployment.',
+  };
+  for (const [id, reason] of Object.entries(reasons)) Validations.of(handler).acknowledge({ id, reason });
+}

@@ -1,0 +1,398 @@
+import type { Topology, TopologyService } from '@sluice/contracts';
+import { Annotations, Aws, CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { S3_ACTIONS, SERVICE_ACCESS, type ServiceAccess } from '../access';
+import type { SluiceConfig } from '../config';
+import { PipelineQueue } from '../constructs/pipeline-queue';
+import { ServiceFunction } from '../constructs/service-function';
+import { SsmImports } from '../constructs/ssm-imports';
+import { type Names, pascal } from '../naming';
+import {
+  type EnvironmentRef,
+  type FunctionUrlTriggerSettings,
+  functionUrlTriggerOf,
+  type HttpTriggerSettings,
+  httpTriggerOf,
+  isSqsTrigger,
+  topicsOf,
+  triggerType,
+} from '../topology';
+
+export interface ServiceStackProps extends StackProps {
+  config: SluiceConfig;
+  names: Names;
+  topology: Topology;
+  serviceName: string;
+}
+
+/**
+ * One service, deployable on its own: its function, its trigger (queue + DLQ + subscriptions, or the
+ * HTTP API), its alarms and exactly the permissions it needs. Everything it uses from the foundation
+ * arrives through SSM parameters, so this stack has no dependency on any other stack.
+ */
+export class ServiceStack extends Stack {
+  readonly fn: ServiceFunction;
+  readonly pipelineQueue?: PipelineQueue;
+  readonly httpApi?: apigwv2.HttpApi;
+  functionUrl?: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, names, topology, serviceName } = props;
+    const service = topology.services[serviceName] as TopologyService;
+    const imports = new SsmImports(this, names);
+    const alarmAction = new cwActions.SnsAction(
+      sns.Topic.fromTopicArn(this, 'AlarmTopic', imports.alarmTopicArn),
+    );
+
+    this.fn = new ServiceFunction(this, 'Service', {
+      names,
+      serviceName,
+      service,
+      environment: Object.fromEntries(
+        Object.entries(service.environment).map(([key, ref]) => [key, resolveRef(ref, imports)]),
+      ),
+      logRetentionDays: config.logRetentionDays,
+    });
+    const fn = this.fn.function;
+    this.grantAccess(serviceName, service, imports);
+
+    const trigger = service.trigger;
+    if (isSqsTrigger(trigger)) {
+      const queue = topology.queues[trigger.queue];
+      if (!queue) throw new Error(`service ${serviceName}: no queue ${trigger.queue}`);
+      this.pipelineQueue = new PipelineQueue(this, 'Trigger', {
+        names,
+        name: trigger.queue,
+        queue,
+        topicArn: (topic) => imports.topicArn(topic),
+        alarmAction,
+      });
+      fn.addEventSource(
+        new SqsEventSource(this.pipelineQueue.queue, {
+          batchSize: trigger.batchSize,
+          maxBatchingWindow:
+            trigger.maxBatchingWindowSeconds > 0
+              ? Duration.seconds(trigger.maxBatchingWindowSeconds)
+              : undefined,
+          maxConcurrency: trigger.maximumConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          "SQS invokes this function synchronously; failed records go to the queue's own DLQ (redrive policy), not a function DLQ.",
+      });
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'No asynchronous invocations: the function is driven by an SQS event source mapping.',
+      });
+      acknowledgeEventSourceMapping(fn);
+    } else {
+      const synchronous = 'Invoked synchronously (API Gateway, Function URL): the caller sees every failure.';
+      Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: synchronous });
+      Validations.of(fn).acknowledge({ id: 'Serverless-LambdaAsyncFailureDestination', reason: synchronous });
+      const http = httpTriggerOf(trigger);
+      const functionUrl = functionUrlTriggerOf(trigger);
+      if (http) {
+        this.httpApi = this.addHttpApi(http, config, names, serviceName, alarmAction);
+        // The internal entry point beside the public API: IAM-authenticated callers (operators, tools)
+        // reach the same handler without a JWT.
+        this.addFunctionUrl(names, serviceName, { authType: 'AWS_IAM' });
+      } else if (functionUrl) {
+        this.addFunctionUrl(names, serviceName, functionUrl);
+      } else {
+        throw new Error(`service ${serviceName}: trigger type ${triggerType(trigger)} is not deployable yet`);
+      }
+    }
+
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime the services are built and tested for (node22 target); moving to a newer one is a deliberate upgrade.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaLatestVersion',
+      reason: 'nodejs22.x is the runtime the services are built and tested for; see AwsSolutions-L1.',
+    });
+    Validations.of(this.fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    });
+
+    for (const alarm of [
+      fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, 'ErrorsAlarm', {
+        alarmName: `${names.function(serviceName)}-errors`,
+        alarmDescription: `${serviceName}: invocations failed as a whole (unhandled errors or timeouts).`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      fn
+        .metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })
+        .createAlarm(this, 'ThrottlesAlarm', {
+          alarmName: `${names.function(serviceName)}-throttles`,
+          alarmDescription: `${serviceName}: invocations throttled (account concurrency exhausted).`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    ]) {
+      alarm.addAlarmAction(alarmAction);
+    }
+
+    new ssm.StringParameter(this, 'FunctionArnParam', {
+      parameterName: names.functionArnParam(serviceName),
+      stringValue: fn.functionArn,
+    });
+  }
+
+  private addFunctionUrl(
+    names: Names,
+    serviceName: string,
+    settings: Omit<FunctionUrlTriggerSettings, 'type'>,
+  ): void {
+    const fn = this.fn.function;
+    if (settings.authType === 'NONE') {
+      Annotations.of(fn).addWarningV2(
+        '@sluice/infra:publicFunctionUrl',
+        `${serviceName} has a Function URL without authentication: put it behind CloudFront origin access control.`,
+      );
+    }
+    this.functionUrl = fn.addFunctionUrl({
+      authType:
+        settings.authType === 'NONE' ? lambda.FunctionUrlAuthType.NONE : lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode:
+        settings.invokeMode === 'RESPONSE_STREAM'
+          ? lambda.InvokeMode.RESPONSE_STREAM
+          : lambda.InvokeMode.BUFFERED,
+    });
+    new ssm.StringParameter(this, 'FunctionUrlParam', {
+      parameterName: names.functionUrlParam(serviceName),
+      stringValue: this.functionUrl.url,
+    });
+  }
+
+  /** S3, SNS, SQS and KMS permissions, from infra/src/access.ts and the service's environment. */
+  private grantAccess(serviceName: string, service: TopologyService, imports: SsmImports): void {
+    const access = SERVICE_ACCESS[serviceName] as ServiceAccess;
+    const role = this.fn.role;
+    const ack = (resource: string, reason: string) =>
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+
+    for (const grant of access.objects) {
+      const actions = [...new Set(grant.actions.flatMap((a) => S3_ACTIONS[a]))];
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions, resources: [imports.objectsArn(grant.bucket, grant.prefix)] }),
+      );
+      ack(
+        nagObjectsArn(grant.bucket, grant.prefix),
+        `Scoped to the ${grant.prefix} prefix of the ${grant.bucket} bucket: ${serviceName} ${grant.actions.join('/')}s any asset there (keys carry the tenant and asset ids, known only per message).`,
+      );
+    }
+    for (const bucket of access.notFoundOn) {
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [imports.bucketArn(bucket)] }),
+      );
+    }
+    for (const { bucket, prefix } of access.listPrefixes) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [imports.bucketArn(bucket)],
+          conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        }),
+      );
+    }
+
+    const topics = topicsOf(service);
+    if (topics.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['sns:Publish'],
+          resources: topics.map((t) => imports.topicArn(t)),
+        }),
+      );
+      // Publishing to a KMS-encrypted topic: SNS encrypts with a data key generated under the caller's identity.
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [imports.messagingKeyArn],
+        }),
+      );
+    }
+    const queues = [
+      ...new Set(Object.values(service.environment).flatMap((r) => ('queue' in r ? [r.queue] : []))),
+    ];
+    if (queues.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: queues.map((q) => imports.queueArn(q)),
+        }),
+      );
+    }
+  }
+
+  private addHttpApi(
+    trigger: HttpTriggerSettings,
+    config: SluiceConfig,
+    names: Names,
+    serviceName: string,
+    alarmAction: cloudwatch.IAlarmAction,
+  ): apigwv2.HttpApi {
+    const fn = this.fn.function;
+    const issuer =
+      config.jwtIssuer ??
+      new CfnParameter(this, 'JwtIssuer', {
+        type: 'String',
+        description: 'JWT issuer URL the HTTP API trusts (https://...); or set the jwtIssuer context value',
+        allowedPattern: '^https://.+',
+      }).valueAsString;
+    const audience =
+      config.jwtAudience ??
+      new CfnParameter(this, 'JwtAudience', {
+        type: 'CommaDelimitedList',
+        description: 'Accepted JWT audiences (aud or client_id); or set the jwtAudience context value',
+      }).valueAsList;
+
+    const api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: names.httpApi(serviceName),
+      description: `Sluice ${serviceName} HTTP API`,
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: config.corsOrigins,
+        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      logGroupName: `/sluice/${config.stage}/${serviceName}/http-api-access`,
+      retention: config.logRetentionDays as logs.RetentionDays,
+    });
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      // The topology's throttling wins; the context values are the fallback.
+      throttle: trigger.throttling ?? {
+        rateLimit: config.apiThrottleRateLimit,
+        burstLimit: config.apiThrottleBurstLimit,
+      },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+    const authorizer = new HttpJwtAuthorizer('Jwt', issuer, {
+      jwtAudience: audience,
+      identitySource: ['$request.header.Authorization'],
+    });
+    const integration = new HttpLambdaIntegration('Function', fn, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    const routeThrottling: Record<string, apigwv2.CfnStage.RouteSettingsProperty> = {};
+    for (const route of trigger.routes) {
+      const [method, path] = route.split(' ');
+      const httpMethod = apigwv2.HttpMethod[method as keyof typeof apigwv2.HttpMethod];
+      if (!httpMethod || !path) throw new Error(`service ${serviceName}: bad route "${route}"`);
+      const settings = trigger.routeSettings?.[route];
+      const isPublic = settings?.authorization === 'none';
+      const [created] = api.addRoutes({
+        path,
+        methods: [httpMethod],
+        integration,
+        authorizer: isPublic ? new apigwv2.HttpNoneAuthorizer() : authorizer,
+      });
+      if (isPublic && created) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `The topology declares ${route} public: its callers (signed webhooks) are authenticated by the handler.`,
+        });
+      }
+      if (settings?.throttling) {
+        routeThrottling[route] = {
+          throttlingBurstLimit: settings.throttling.burstLimit,
+          throttlingRateLimit: settings.throttling.rateLimit,
+        };
+      }
+    }
+    if (Object.keys(routeThrottling).length > 0) {
+      (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = routeThrottling;
+    }
+
+    const domain = `${api.apiId}.execute-api.${this.region}.${Aws.URL_SUFFIX}`;
+    new ssm.StringParameter(this, 'HttpApiDomainParam', {
+      parameterName: names.httpApiDomainParam(serviceName),
+      stringValue: domain,
+    });
+
+    stage
+      .metricServerError({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'HttpApi5xxAlarm', {
+        alarmName: `${names.httpApi(serviceName)}-5xx`,
+        alarmDescription: `${serviceName} HTTP API answered 5xx.`,
+        threshold: 5,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      .addAlarmAction(alarmAction);
+    return api;
+  }
+}
+
+function resolveRef(ref: EnvironmentRef, imports: SsmImports): string {
+  if ('bucket' in ref) return imports.bucketName(ref.bucket);
+  if ('topic' in ref) return imports.topicArn(ref.topic);
+  if ('queue' in ref) return imports.queueUrl(ref.queue);
+  return ref.value;
+}
+
+/** How cdk-nag renders an objectsArn() resource in its IAM5 findings. */
+function nagObjectsArn(bucket: string, prefix: string): string {
+  return `arn:<AWS::Partition>:s3:::<${pascal(bucket)}BucketName>/${prefix}*`;
+}
+
+function acknowledgeEventSourceMapping(fn: lambda.IFunction): void {
+  for (const child of fn.node.children) {
+    if (child instanceof lambda.EventSourceMapping) {
+      Validations.of(child).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          "SQS event source mappings take no on-failure destination; the queue's redrive policy sends failed records to its DLQ.",
+      });
+    }
+  }
+}
