@@ -7,6 +7,7 @@
  *   processed  renditions/{assetId}/{preset}.{format}
  *   processed  manifests/{assetId}.json
  *   processed  index/{tenantId}/{assetId}.json
+ *   processed  rejections/{assetId}.json
  *   archive    originals/{tenantId}/{assetId}/{fileName}
  */
 import { randomUUID } from 'node:crypto';
@@ -88,6 +89,11 @@ export function manifestKey(assetId: string): string {
 export function parseManifestKey(key: string): string | null {
   const match = /^manifests\/([^/]+)\.json$/.exec(key);
   return match?.[1] && isAssetId(match[1]) ? match[1] : null;
+}
+
+/** Why the processor rejected an asset (rejection-record/v1), read back by GET /assets/{id}. */
+export function rejectionKey(assetId: string): string {
+  return `rejections/${assetId}.json`;
 }
 
 export function indexDocumentKey(tenantId: string, assetId: string): string {

@@ -5,6 +5,7 @@ import {
   createLogger,
   manifestKey,
   quarantineKey,
+  rejectionKey,
   renditionKey,
   type S3ObjectEvent,
   uploadKey,
@@ -83,7 +84,13 @@ describe('processUpload', () => {
     const { objects, events, deps, event, location } = setup('broken/truncated.jpg', 'truncated.jpg');
     await expect(processUpload(event, deps)).resolves.toBe('rejected');
     expect(objects.keys(INGEST)).toEqual([quarantineKey(location)]);
-    expect(objects.keys(PROCESSED)).toEqual([]);
+    expect(objects.keys(PROCESSED)).toEqual([rejectionKey(assetId)]);
+    expect(
+      validate('rejection-record/v1', await objects.getJson(PROCESSED, rejectionKey(assetId))),
+    ).toMatchObject({
+      ok: true,
+      value: { reason: 'undecodable-image', tenantId: 'acme', quarantineKey: quarantineKey(location) },
+    });
     expect(events.events).toEqual([
       expect.objectContaining({
         type: 'asset.rejected',

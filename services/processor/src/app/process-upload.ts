@@ -10,6 +10,7 @@ import {
   type PipelineEventPublisher,
   parseUploadKey,
   quarantineKey,
+  rejectionKey,
   renditionKey,
   type S3ObjectEvent,
 } from '@sluice/runtime';
@@ -149,6 +150,22 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
     await deps.objects.copy(
       { bucket: deps.ingestBucket, key: event.key },
       { bucket: deps.ingestBucket, key: quarantined },
+    );
+    // The durable answer to "why" (GET /assets/{id} reads it), before the original leaves uploads/.
+    await deps.objects.putJson(
+      deps.processedBucket,
+      rejectionKey(location.assetId),
+      assertValid('rejection-record/v1', {
+        assetId: location.assetId,
+        tenantId: location.tenantId,
+        reason: error.reason,
+        message: error.message,
+        stage: 'process',
+        rejectedAt: (deps.now?.() ?? new Date()).toISOString(),
+        sourceKey: event.key,
+        sourceSequencer: event.sequencer,
+        quarantineKey: quarantined,
+      }),
     );
     await deps.objects.delete(deps.ingestBucket, event.key);
     await deps.events.publish({
