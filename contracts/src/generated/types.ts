@@ -191,6 +191,84 @@ export interface TextExtract {
   encoding: string;
 }
 
+// asset-status/v1 (schemas/asset-status/v1.schema.json)
+/**
+ * Body of GET /assets/{id} (200): where one asset of the caller's tenant stands in the pipeline, and short-lived URLs for its renditions. Open: clients ignore fields they do not know.
+ */
+export interface AssetStatus {
+  assetId: string;
+  tenantId: string;
+  /**
+   * The latest milestone: uploaded (waiting for or in processing), processed, indexed, archived (processed, indexed and the original in the archive), or rejected (see rejection).
+   */
+  state: 'uploaded' | 'processed' | 'indexed' | 'archived' | 'rejected';
+  stages: AssetStages;
+  /**
+   * The sanitized file name.
+   */
+  fileName?: string;
+  /**
+   * The content type the client declared.
+   */
+  contentType?: string;
+  /**
+   * Bytes of the original.
+   */
+  size?: number;
+  sha256?: string;
+  detected?: AssetStatusDetected;
+  image?: AssetStatusImage;
+  processedAt?: string;
+  rejection?: AssetRejection;
+  renditions: RenditionLink[];
+}
+/**
+ * Each stage the asset has reached.
+ */
+export interface AssetStages {
+  uploaded: boolean;
+  processed: boolean;
+  indexed: boolean;
+  archived: boolean;
+}
+export interface AssetStatusDetected {
+  mime: string;
+  kind: 'image' | 'text' | 'document' | 'archive' | 'other';
+}
+export interface AssetStatusImage {
+  width: number;
+  height: number;
+  format?: string;
+}
+/**
+ * Why the pipeline refused the file; the original is kept under quarantine/.
+ */
+export interface AssetRejection {
+  /**
+   * Stable kebab-case code, e.g. undecodable-image, pixel-limit.
+   */
+  reason: string;
+  message: string;
+  stage: string;
+  rejectedAt?: string;
+}
+export interface RenditionLink {
+  preset: string;
+  format: 'webp' | 'jpeg' | 'avif' | 'png';
+  width: number;
+  height: number;
+  bytes: number;
+  contentType: string;
+  /**
+   * A presigned GET of the rendition, short-lived.
+   */
+  url: string;
+  /**
+   * When url stops working.
+   */
+  expiresAt: string;
+}
+
 // index-document/v1 (schemas/index-document/v1.schema.json)
 /**
  * One asset as the search index stores it, written by the indexer from the asset manifest. sourceSequencer makes writes idempotent and ordered: a document is only replaced by one with an equal or greater sequencer.
@@ -275,6 +353,153 @@ export interface Embedding {
    * @maxItems 8192
    */
   vector: number[];
+}
+
+// multipart-abort-response/v1 (schemas/multipart-abort-response/v1.schema.json)
+/**
+ * Answer of DELETE /s3/multipart/{uploadId}?key=... (200): the upload is aborted and its parts deleted. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).
+ */
+export interface MultipartAbortResponse {
+  /**
+   * The object key the upload was for.
+   */
+  key: string;
+  uploadId: string;
+  aborted: true;
+}
+
+// multipart-complete-request/v1 (schemas/multipart-complete-request/v1.schema.json)
+/**
+ * Body of POST /s3/multipart/{uploadId}/complete?key=...: the parts to assemble, as Uppy sends them. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).
+ */
+export interface MultipartCompleteRequest {
+  /**
+   * @minItems 1
+   * @maxItems 10000
+   */
+  parts: CompletedPart[];
+}
+export interface CompletedPart {
+  PartNumber: number;
+  ETag: string;
+}
+
+// multipart-complete-response/v1 (schemas/multipart-complete-response/v1.schema.json)
+/**
+ * Answer of POST /s3/multipart/{uploadId}/complete (200): the assembled object. Its ObjectCreated event starts the pipeline. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).
+ */
+export interface MultipartCompleteResponse {
+  /**
+   * The object's URL (not publicly readable).
+   */
+  location: string;
+  /**
+   * The object key in the ingest bucket.
+   */
+  key: string;
+  bucket?: string;
+  assetId: string;
+  /**
+   * Bytes in the assembled object.
+   */
+  size: number;
+}
+
+// multipart-create-request/v1 (schemas/multipart-create-request/v1.schema.json)
+/**
+ * Body of POST /s3/multipart: start a multipart upload for one file. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints). The key is generated server-side under the caller's tenant; filename is kept only as sanitized metadata. Open: fields Uppy may add later are ignored.
+ */
+export interface MultipartCreateRequest {
+  /**
+   * The client's file name, not yet sanitized.
+   */
+  filename: string;
+  /**
+   * The declared media type (type/subtype, no parameters); must be one the service allows.
+   */
+  type: string;
+  /**
+   * Uppy's file meta. String, number and boolean values with a key of lowercase letters, digits, _ or - become S3 user metadata (at most 10, each at most 256 characters); null values and Uppy's own name, type and relativePath are ignored.
+   */
+  metadata?: {
+    [k: string]: string | number | boolean | null;
+  };
+  /**
+   * Optional (a Sluice extension): the file's size in bytes, refused early when over the limit. The limit is enforced at completion either way.
+   */
+  size?: number;
+}
+
+// multipart-create-response/v1 (schemas/multipart-create-response/v1.schema.json)
+/**
+ * Answer of POST /s3/multipart (200). Uppy reads key and uploadId and sends both back on every later call.
+ */
+export interface MultipartCreateResponse {
+  /**
+   * uploads/{tenantId}/{assetId}/{sanitized file name} in the ingest bucket.
+   */
+  key: string;
+  /**
+   * S3's multipart upload id.
+   */
+  uploadId: string;
+  bucket?: string;
+  assetId: string;
+  /**
+   * The largest object the completion accepts; a larger upload is aborted at completion.
+   */
+  maxBytes: number;
+}
+
+// multipart-part-url/v1 (schemas/multipart-part-url/v1.schema.json)
+/**
+ * Answer of GET /s3/multipart/{uploadId}/{partNumber}?key=...: a presigned UploadPart URL. The client PUTs the part's bytes to url and keeps the ETag response header. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).
+ */
+export interface MultipartPartUrl {
+  /**
+   * Presigned S3 UploadPart URL.
+   */
+  url: string;
+  /**
+   * Seconds the URL stays valid.
+   */
+  expires: number;
+  method?: 'PUT';
+  /**
+   * Headers to send with the PUT, if any.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+}
+
+// multipart-part-urls/v1 (schemas/multipart-part-urls/v1.schema.json)
+/**
+ * Answer of GET /s3/multipart/{uploadId}/batch?key=...&partNumbers=1,2,3: presigned UploadPart URLs by part number. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).
+ */
+export interface MultipartPartUrls {
+  presignedUrls: {
+    [k: string]: string;
+  };
+  /**
+   * Seconds the URLs stay valid.
+   */
+  expires?: number;
+}
+
+// multipart-parts/v1 (schemas/multipart-parts/v1.schema.json)
+/**
+ * Answer of GET /s3/multipart/{uploadId}?key=...: every part uploaded so far, in part number order (S3's ListParts, all pages). Uppy uses it to resume. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).
+ *
+ * @maxItems 10000
+ */
+export type MultipartParts = UploadedPart[];
+
+export interface UploadedPart {
+  PartNumber: number;
+  ETag: string;
+  Size: number;
+  LastModified?: string;
 }
 
 // pipeline-event/v1 (schemas/pipeline-event/v1.schema.json)
@@ -368,6 +593,134 @@ export interface AssetRejectedDetail {
    * Where the rejected original was kept for inspection, if it was.
    */
   quarantineKey?: string;
+}
+
+// redrive-request/v1 (schemas/redrive-request/v1.schema.json)
+/**
+ * Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.
+ */
+export interface RedriveRequest {
+  /**
+   * Default 1000.
+   */
+  maxMessages?: number;
+}
+
+// redrive-response/v1 (schemas/redrive-response/v1.schema.json)
+/**
+ * Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.
+ */
+export interface RedriveResponse {
+  /**
+   * The logical queue name (topology).
+   */
+  queue: string;
+  /**
+   * The dead-letter queue's name.
+   */
+  deadLetterQueue: string;
+  moved: number;
+  /**
+   * ApproximateNumberOfMessages left in the dead-letter queue afterwards.
+   */
+  remaining: number;
+}
+
+// rejection-record/v1 (schemas/rejection-record/v1.schema.json)
+/**
+ * Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.
+ */
+export interface RejectionRecord {
+  assetId: string;
+  tenantId: string;
+  reason: string;
+  message: string;
+  stage: string;
+  rejectedAt: string;
+  /**
+   * The uploads/ key that was rejected.
+   */
+  sourceKey: string;
+  sourceSequencer?: string;
+  quarantineKey?: string;
+}
+
+// rendition-presets/v1 (schemas/rendition-presets/v1.schema.json)
+/**
+ * The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).
+ */
+export interface RenditionPresets {
+  /**
+   * @minItems 1
+   * @maxItems 16
+   */
+  presets: RenditionPreset[];
+}
+export interface RenditionPreset {
+  /**
+   * Kebab-case name, part of the rendition key: e.g. thumb, medium, large.
+   */
+  name: string;
+  /**
+   * Maximum width in pixels.
+   */
+  width: number;
+  /**
+   * Maximum height in pixels; without it the height follows the aspect ratio.
+   */
+  height?: number;
+  /**
+   * How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).
+   */
+  fit?: 'inside' | 'cover';
+  /**
+   * Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.
+   */
+  animated?: boolean;
+  /**
+   * One rendition per format, each with its encoder settings.
+   *
+   * @minItems 1
+   * @maxItems 4
+   */
+  formats: RenditionFormatSpec[];
+}
+export interface RenditionFormatSpec {
+  format: 'webp' | 'jpeg' | 'avif' | 'png';
+  /**
+   * Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.
+   */
+  quality?: number;
+  /**
+   * CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.
+   */
+  effort?: number;
+}
+
+// reprocess-request/v1 (schemas/reprocess-request/v1.schema.json)
+/**
+ * Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.
+ */
+export interface ReprocessRequest {
+  tenantId: string;
+  assetId: string;
+}
+
+// reprocess-response/v1 (schemas/reprocess-response/v1.schema.json)
+/**
+ * Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.
+ */
+export interface ReprocessResponse {
+  assetId: string;
+  tenantId: string;
+  /**
+   * uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.
+   */
+  from: 'uploads' | 'quarantine' | 'archive';
+  /**
+   * The ingest key written.
+   */
+  key: string;
 }
 
 // s3-event-notification-moto/v1 (schemas/s3-event-notification-moto/v1.schema.json)
@@ -753,7 +1106,7 @@ export interface TopologyService {
   entry: string;
   memoryMb: number;
   timeoutSeconds: number;
-  trigger: HttpTrigger | SqsTrigger;
+  trigger: HttpTrigger | SqsTrigger | FunctionUrlTrigger;
   environment: {
     [k: string]: EnvironmentRef;
   };
@@ -764,6 +1117,34 @@ export interface HttpTrigger {
    * @minItems 1
    */
   routes: string[];
+  throttling?: RouteThrottling;
+  /**
+   * Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.
+   */
+  routeSettings?: {
+    [k: string]: RouteSetting;
+  };
+}
+/**
+ * The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.
+ */
+export interface RouteThrottling {
+  burstLimit: number;
+  rateLimit: number;
+}
+export interface RouteSetting {
+  /**
+   * jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).
+   */
+  authorization?: 'jwt' | 'none';
+  throttling?: RouteThrottling1;
+}
+/**
+ * API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.
+ */
+export interface RouteThrottling1 {
+  burstLimit: number;
+  rateLimit: number;
 }
 export interface SqsTrigger {
   type: 'sqs';
@@ -774,6 +1155,14 @@ export interface SqsTrigger {
   batchSize: number;
   maxBatchingWindowSeconds: number;
   maximumConcurrency: number;
+}
+/**
+ * A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.
+ */
+export interface FunctionUrlTrigger {
+  type: 'function-url';
+  authType: 'AWS_IAM' | 'NONE';
+  invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
 }
 export interface BucketRef {
   /**
@@ -795,6 +1184,43 @@ export interface QueueRef {
 }
 export interface ValueRef {
   value: string;
+}
+
+// upload-params-response/v1 (schemas/upload-params-response/v1.schema.json)
+/**
+ * Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.
+ */
+export interface UploadParamsResponse {
+  method: 'POST';
+  /**
+   * The bucket endpoint.
+   */
+  url: string;
+  /**
+   * Form fields to send verbatim before the file (key, policy, signature, Content-Type...).
+   */
+  fields: {
+    [k: string]: string;
+  };
+  /**
+   * Seconds the policy stays valid.
+   */
+  expires: number;
+  /**
+   * Headers to send with the POST, if any.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  assetId: string;
+  /**
+   * The object key the upload will have.
+   */
+  key: string;
+  /**
+   * The policy's content-length-range maximum.
+   */
+  maxBytes: number;
 }
 
 // upload-request/v1 (schemas/upload-request/v1.schema.json)
@@ -858,4 +1284,58 @@ export interface PresignedPost {
   fields: {
     [k: string]: string;
   };
+}
+
+// webhook-envelope/v1 (schemas/webhook-envelope/v1.schema.json)
+/**
+ * A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.
+ */
+export interface WebhookEnvelope {
+  specVersion: '1.0';
+  /**
+   * SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).
+   */
+  deliveryId: string;
+  /**
+   * The configured source name from the path.
+   */
+  source: string;
+  tenantId: string;
+  assetId: string;
+  receivedAt: string;
+  /**
+   * The sender's signature timestamp.
+   */
+  signedAt: string;
+  /**
+   * The request's Content-Type header as sent.
+   */
+  contentType: string;
+  encoding: 'utf8' | 'base64';
+  /**
+   * The request body, exactly as signed.
+   */
+  payload: string;
+  /**
+   * Lowercase hex SHA-256 of the raw body.
+   */
+  sha256: string;
+  /**
+   * Bytes of the raw body.
+   */
+  size: number;
+}
+
+// webhook-receipt/v1 (schemas/webhook-receipt/v1.schema.json)
+/**
+ * Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.
+ */
+export interface WebhookReceipt {
+  assetId: string;
+  /**
+   * Where the webhook envelope was stored in the ingest bucket.
+   */
+  key: string;
+  deliveryId: string;
+  receivedAt: string;
 }

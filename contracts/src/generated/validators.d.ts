@@ -2,7 +2,7 @@
 // change the schemas and run `npm run generate -w @sluice/contracts`.
 
 import type { ErrorObject } from 'ajv';
-import type { ApiError, AssetManifest, IndexDocument, MotoS3EventNotification, PipelineEvent, S3EventNotification, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadRequest, UploadResponse } from './types';
+import type { ApiError, AssetManifest, AssetStatus, IndexDocument, MotoS3EventNotification, MultipartAbortResponse, MultipartCompleteRequest, MultipartCompleteResponse, MultipartCreateRequest, MultipartCreateResponse, MultipartPartUrl, MultipartPartUrls, MultipartParts, PipelineEvent, RedriveRequest, RedriveResponse, RejectionRecord, RenditionPresets, ReprocessRequest, ReprocessResponse, S3EventNotification, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadParamsResponse, UploadRequest, UploadResponse, WebhookEnvelope, WebhookReceipt } from './types';
 
 /** A validator ajv compiled at build time. After a call that returned false, errors says why. */
 export interface PrecompiledValidator<T> {
@@ -12,8 +12,23 @@ export interface PrecompiledValidator<T> {
 
 export declare const apiErrorV1: PrecompiledValidator<ApiError>;
 export declare const assetManifestV1: PrecompiledValidator<AssetManifest>;
+export declare const assetStatusV1: PrecompiledValidator<AssetStatus>;
 export declare const indexDocumentV1: PrecompiledValidator<IndexDocument>;
+export declare const multipartAbortResponseV1: PrecompiledValidator<MultipartAbortResponse>;
+export declare const multipartCompleteRequestV1: PrecompiledValidator<MultipartCompleteRequest>;
+export declare const multipartCompleteResponseV1: PrecompiledValidator<MultipartCompleteResponse>;
+export declare const multipartCreateRequestV1: PrecompiledValidator<MultipartCreateRequest>;
+export declare const multipartCreateResponseV1: PrecompiledValidator<MultipartCreateResponse>;
+export declare const multipartPartUrlV1: PrecompiledValidator<MultipartPartUrl>;
+export declare const multipartPartUrlsV1: PrecompiledValidator<MultipartPartUrls>;
+export declare const multipartPartsV1: PrecompiledValidator<MultipartParts>;
 export declare const pipelineEventV1: PrecompiledValidator<PipelineEvent>;
+export declare const redriveRequestV1: PrecompiledValidator<RedriveRequest>;
+export declare const redriveResponseV1: PrecompiledValidator<RedriveResponse>;
+export declare const rejectionRecordV1: PrecompiledValidator<RejectionRecord>;
+export declare const renditionPresetsV1: PrecompiledValidator<RenditionPresets>;
+export declare const reprocessRequestV1: PrecompiledValidator<ReprocessRequest>;
+export declare const reprocessResponseV1: PrecompiledValidator<ReprocessResponse>;
 export declare const s3EventNotificationMotoV1: PrecompiledValidator<MotoS3EventNotification>;
 export declare const s3EventNotificationV1: PrecompiledValidator<S3EventNotification>;
 export declare const s3TestEventV1: PrecompiledValidator<S3TestEvent>;
@@ -21,5 +36,8 @@ export declare const searchRequestV1: PrecompiledValidator<SearchRequest>;
 export declare const searchResponseV1: PrecompiledValidator<SearchResponse>;
 export declare const snsEnvelopeV1: PrecompiledValidator<SnsEnvelope>;
 export declare const topologyV1: PrecompiledValidator<Topology>;
+export declare const uploadParamsResponseV1: PrecompiledValidator<UploadParamsResponse>;
 export declare const uploadRequestV1: PrecompiledValidator<UploadRequest>;
 export declare const uploadResponseV1: PrecompiledValidator<UploadResponse>;
+export declare const webhookEnvelopeV1: PrecompiledValidator<WebhookEnvelope>;
+export declare const webhookReceiptV1: PrecompiledValidator<WebhookReceipt>;
