@@ -502,6 +502,57 @@ export interface UploadedPart {
   LastModified?: string;
 }
 
+// original-status/v1 (schemas/original-status/v1.schema.json)
+/**
+ * Where an asset's original is and whether it can be read now: still in the ingest bucket, or in the archive bucket in a storage class that may need a restore (with its progress), plus a short-lived download URL once it is readable. Answer of POST /assets/{id}/restore and the `original` section of GET /assets/{id}. Open: clients ignore fields they do not know.
+ */
+export interface OriginalStatus {
+  /**
+   * ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).
+   */
+  location: 'ingest' | 'archive' | 'missing';
+  /**
+   * available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.
+   */
+  availability: 'available' | 'archived' | 'restoring' | 'restored' | 'missing';
+  /**
+   * The object's S3 storage class.
+   */
+  storageClass?:
+    | 'STANDARD'
+    | 'STANDARD_IA'
+    | 'ONEZONE_IA'
+    | 'INTELLIGENT_TIERING'
+    | 'GLACIER_IR'
+    | 'GLACIER'
+    | 'DEEP_ARCHIVE'
+    | 'REDUCED_REDUNDANCY';
+  /**
+   * An Intelligent-Tiering object in one of its opt-in archive tiers.
+   */
+  archiveAccessTier?: 'ARCHIVE_ACCESS' | 'DEEP_ARCHIVE_ACCESS';
+  /**
+   * When a restored copy stops being readable (availability restored).
+   */
+  restoreExpiresAt?: string;
+  /**
+   * Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).
+   */
+  restoreRequested?: 'accepted' | 'in-progress' | 'already-restored' | 'not-needed';
+  /**
+   * Bytes of the original.
+   */
+  size?: number;
+  download?: OriginalDownload;
+}
+/**
+ * A presigned GET of the original (served as an attachment under its file name), when it is readable.
+ */
+export interface OriginalDownload {
+  url: string;
+  expiresAt: string;
+}
+
 // pipeline-event/v1 (schemas/pipeline-event/v1.schema.json)
 /**
  * The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.
@@ -721,6 +772,81 @@ export interface ReprocessResponse {
    * The ingest key written.
    */
   key: string;
+}
+
+// restore-request/v1 (schemas/restore-request/v1.schema.json)
+/**
+ * Optional body of POST /assets/{id}/restore: how fast to restore an archived original and for how long to keep the restored copy readable. Closed.
+ */
+export interface RestoreRequest {
+  /**
+   * S3 retrieval tier. GLACIER: Expedited (1-5 min), Standard (3-5 h), Bulk (5-12 h). DEEP_ARCHIVE and Intelligent-Tiering archive tiers: Standard (within 12 h) or Bulk (within 48 h). Default Standard.
+   */
+  tier?: 'Expedited' | 'Standard' | 'Bulk';
+  /**
+   * Days the restored copy stays readable (GLACIER and DEEP_ARCHIVE; ignored for Intelligent-Tiering, whose objects move back to the frequent tier). Default 7.
+   */
+  days?: number;
+}
+
+// s3-batch-invocation/v1 (schemas/s3-batch-invocation/v1.schema.json)
+/**
+ * The event S3 Batch Operations sends a Lambda function (LambdaInvoke operation) with invocation schema version 2.0: the job (with its user arguments) and the tasks of this invocation, one object each. Bucket names, not ARNs (that is 1.0). Keys are URL-encoded as in the job's manifest. AWS's documented examples are valid instances. Open, as AWS may add fields.
+ */
+export interface S3BatchInvocation {
+  invocationSchemaVersion: '2.0';
+  invocationId: string;
+  job: S3BatchJob;
+  /**
+   * @minItems 1
+   */
+  tasks: S3BatchTask[];
+}
+export interface S3BatchJob {
+  id: string;
+  /**
+   * The job's LambdaInvoke UserArguments: up to 10 string pairs.
+   */
+  userArguments?: {
+    [k: string]: string;
+  };
+}
+export interface S3BatchTask {
+  taskId: string;
+  /**
+   * The object key, URL-encoded (decode with '+' as a space).
+   */
+  s3Key: string;
+  s3VersionId?: string | null;
+  /**
+   * The bucket's name.
+   */
+  s3Bucket: string;
+}
+
+// s3-batch-result/v1 (schemas/s3-batch-result/v1.schema.json)
+/**
+ * The result code of any task of the invocation missing from results.
+ */
+export type S3BatchResultCode = 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure';
+export type S3BatchResultCode1 = 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure';
+
+/**
+ * What a Lambda function returns to S3 Batch Operations for an invocation (schema version 2.0): one result per task. Succeeded: done, resultString goes to the completion report. TemporaryFailure: S3 retries the task before the job completes. PermanentFailure: the task fails, with resultString as its error in the report. AWS's documented example is a valid instance.
+ */
+export interface S3BatchResult {
+  invocationSchemaVersion: '2.0';
+  treatMissingKeysAs: S3BatchResultCode;
+  invocationId: string;
+  results: S3BatchTaskResult[];
+}
+export interface S3BatchTaskResult {
+  taskId: string;
+  resultCode: S3BatchResultCode1;
+  /**
+   * Shown in the completion report (kept short: it is truncated there).
+   */
+  resultString: string;
 }
 
 // s3-event-notification-moto/v1 (schemas/s3-event-notification-moto/v1.schema.json)

@@ -2,7 +2,7 @@
 // change the schemas and run `npm run generate -w @sluice/contracts`.
 
 import type { ErrorObject } from 'ajv';
-import type { ApiError, AssetManifest, AssetStatus, IndexDocument, MotoS3EventNotification, MultipartAbortResponse, MultipartCompleteRequest, MultipartCompleteResponse, MultipartCreateRequest, MultipartCreateResponse, MultipartPartUrl, MultipartPartUrls, MultipartParts, PipelineEvent, RedriveRequest, RedriveResponse, RejectionRecord, RenditionPresets, ReprocessRequest, ReprocessResponse, S3EventNotification, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadParamsResponse, UploadRequest, UploadResponse, WebhookEnvelope, WebhookReceipt } from './types';
+import type { ApiError, AssetManifest, AssetStatus, IndexDocument, MotoS3EventNotification, MultipartAbortResponse, MultipartCompleteRequest, MultipartCompleteResponse, MultipartCreateRequest, MultipartCreateResponse, MultipartPartUrl, MultipartPartUrls, MultipartParts, OriginalStatus, PipelineEvent, RedriveRequest, RedriveResponse, RejectionRecord, RenditionPresets, ReprocessRequest, ReprocessResponse, RestoreRequest, S3BatchInvocation, S3BatchResult, S3EventNotification, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadParamsResponse, UploadRequest, UploadResponse, WebhookEnvelope, WebhookReceipt } from './types';
 
 /** A validator ajv compiled at build time. After a call that returned false, errors says why. */
 export interface PrecompiledValidator<T> {
@@ -22,6 +22,7 @@ export declare const multipartCreateResponseV1: PrecompiledValidator<MultipartCr
 export declare const multipartPartUrlV1: PrecompiledValidator<MultipartPartUrl>;
 export declare const multipartPartUrlsV1: PrecompiledValidator<MultipartPartUrls>;
 export declare const multipartPartsV1: PrecompiledValidator<MultipartParts>;
+export declare const originalStatusV1: PrecompiledValidator<OriginalStatus>;
 export declare const pipelineEventV1: PrecompiledValidator<PipelineEvent>;
 export declare const redriveRequestV1: PrecompiledValidator<RedriveRequest>;
 export declare const redriveResponseV1: PrecompiledValidator<RedriveResponse>;
@@ -29,6 +30,9 @@ export declare const rejectionRecordV1: PrecompiledValidator<RejectionRecord>;
 export declare const renditionPresetsV1: PrecompiledValidator<RenditionPresets>;
 export declare const reprocessRequestV1: PrecompiledValidator<ReprocessRequest>;
 export declare const reprocessResponseV1: PrecompiledValidator<ReprocessResponse>;
+export declare const restoreRequestV1: PrecompiledValidator<RestoreRequest>;
+export declare const s3BatchInvocationV1: PrecompiledValidator<S3BatchInvocation>;
+export declare const s3BatchResultV1: PrecompiledValidator<S3BatchResult>;
 export declare const s3EventNotificationMotoV1: PrecompiledValidator<MotoS3EventNotification>;
 export declare const s3EventNotificationV1: PrecompiledValidator<S3EventNotification>;
 export declare const s3TestEventV1: PrecompiledValidator<S3TestEvent>;

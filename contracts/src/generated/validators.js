@@ -5757,22 +5757,294 @@ return errors === 0;
 }
 validate37.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.pipelineEventV1 = validate38;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/pipeline-event/v1.schema.json","title":"Pipeline Event","description":"The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.","type":"object","required":["specVersion","id","type","time","source","assetId","tenantId","detail"],"properties":{"specVersion":{"const":"1.0"},"id":{"description":"Unique per event; a replayed message keeps its id, so consumers can deduplicate on it.","$ref":"#/$defs/uuid"},"type":{"$ref":"#/$defs/eventType"},"time":{"$ref":"#/$defs/isoUtcTimestamp"},"source":{"description":"The publishing service, e.g. processor.","$ref":"#/$defs/slug"},"assetId":{"$ref":"#/$defs/uuid"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"detail":{"type":"object"}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/assetProcessed"},{"$ref":"#/$defs/assetIndexed"},{"$ref":"#/$defs/assetArchived"},{"$ref":"#/$defs/assetRejected"}],"$defs":{"uuid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"slug":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"eventType":{"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]},"assetProcessed":{"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}},"assetIndexed":{"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}},"assetArchived":{"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}},"assetRejected":{"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}}}};
-const schema60 = {"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"};
-const schema61 = {"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]};
-const schema62 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema63 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
-const schema68 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
-const schema69 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
-const schema70 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
-const pattern67 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
-const schema65 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
+exports.originalStatusV1 = validate38;
+const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/original-status/v1.schema.json","title":"Original Status","description":"Where an asset's original is and whether it can be read now: still in the ingest bucket, or in the archive bucket in a storage class that may need a restore (with its progress), plus a short-lived download URL once it is readable. Answer of POST /assets/{id}/restore and the `original` section of GET /assets/{id}. Open: clients ignore fields they do not know.","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+const schema60 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/original-status/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate38.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.location === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "location"},message:"must have required property '"+"location"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.availability === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "availability"},message:"must have required property '"+"availability"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.location !== undefined){
+let data0 = data.location;
+if(!(((data0 === "ingest") || (data0 === "archive")) || (data0 === "missing"))){
+const err2 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/enum",keyword:"enum",params:{allowedValues: schema59.properties.location.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.availability !== undefined){
+let data1 = data.availability;
+if(!(((((data1 === "available") || (data1 === "archived")) || (data1 === "restoring")) || (data1 === "restored")) || (data1 === "missing"))){
+const err3 = {instancePath:instancePath+"/availability",schemaPath:"#/properties/availability/enum",keyword:"enum",params:{allowedValues: schema59.properties.availability.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.storageClass !== undefined){
+let data2 = data.storageClass;
+if(!((((((((data2 === "STANDARD") || (data2 === "STANDARD_IA")) || (data2 === "ONEZONE_IA")) || (data2 === "INTELLIGENT_TIERING")) || (data2 === "GLACIER_IR")) || (data2 === "GLACIER")) || (data2 === "DEEP_ARCHIVE")) || (data2 === "REDUCED_REDUNDANCY"))){
+const err4 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema59.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.archiveAccessTier !== undefined){
+let data3 = data.archiveAccessTier;
+if(!((data3 === "ARCHIVE_ACCESS") || (data3 === "DEEP_ARCHIVE_ACCESS"))){
+const err5 = {instancePath:instancePath+"/archiveAccessTier",schemaPath:"#/properties/archiveAccessTier/enum",keyword:"enum",params:{allowedValues: schema59.properties.archiveAccessTier.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.restoreExpiresAt !== undefined){
+let data4 = data.restoreExpiresAt;
+if(typeof data4 === "string"){
+if(!pattern16.test(data4)){
+const err6 = {instancePath:instancePath+"/restoreExpiresAt",schemaPath:"#/$defs/isoUtcTimestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/restoreExpiresAt",schemaPath:"#/$defs/isoUtcTimestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.restoreRequested !== undefined){
+let data5 = data.restoreRequested;
+if(!((((data5 === "accepted") || (data5 === "in-progress")) || (data5 === "already-restored")) || (data5 === "not-needed"))){
+const err8 = {instancePath:instancePath+"/restoreRequested",schemaPath:"#/properties/restoreRequested/enum",keyword:"enum",params:{allowedValues: schema59.properties.restoreRequested.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.size !== undefined){
+let data6 = data.size;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err9 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 9007199254740991 || isNaN(data6)){
+const err10 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err11 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.download !== undefined){
+let data7 = data.download;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.url === undefined){
+const err12 = {instancePath:instancePath+"/download",schemaPath:"#/properties/download/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data7.expiresAt === undefined){
+const err13 = {instancePath:instancePath+"/download",schemaPath:"#/properties/download/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data7.url !== undefined){
+let data8 = data7.url;
+if(typeof data8 === "string"){
+if(data8.length > 8192){
+const err14 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/maxLength",keyword:"maxLength",params:{limit: 8192},message:"must NOT have more than 8192 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!pattern34.test(data8)){
+const err15 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data7.expiresAt !== undefined){
+let data9 = data7.expiresAt;
+if(typeof data9 === "string"){
+if(!pattern16.test(data9)){
+const err17 = {instancePath:instancePath+"/download/expiresAt",schemaPath:"#/$defs/isoUtcTimestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/download/expiresAt",schemaPath:"#/$defs/isoUtcTimestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/download",schemaPath:"#/properties/download/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+validate38.evaluated = {"props":{"location":true,"availability":true,"storageClass":true,"archiveAccessTier":true,"restoreExpiresAt":true,"restoreRequested":true,"size":true,"download":true},"dynamicProps":false,"dynamicItems":false};
+
+exports.pipelineEventV1 = validate39;
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/pipeline-event/v1.schema.json","title":"Pipeline Event","description":"The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.","type":"object","required":["specVersion","id","type","time","source","assetId","tenantId","detail"],"properties":{"specVersion":{"const":"1.0"},"id":{"description":"Unique per event; a replayed message keeps its id, so consumers can deduplicate on it.","$ref":"#/$defs/uuid"},"type":{"$ref":"#/$defs/eventType"},"time":{"$ref":"#/$defs/isoUtcTimestamp"},"source":{"description":"The publishing service, e.g. processor.","$ref":"#/$defs/slug"},"assetId":{"$ref":"#/$defs/uuid"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"detail":{"type":"object"}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/assetProcessed"},{"$ref":"#/$defs/assetIndexed"},{"$ref":"#/$defs/assetArchived"},{"$ref":"#/$defs/assetRejected"}],"$defs":{"uuid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"slug":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"eventType":{"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]},"assetProcessed":{"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}},"assetIndexed":{"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}},"assetArchived":{"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}},"assetRejected":{"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}}}};
+const schema63 = {"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"};
+const schema64 = {"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]};
+const schema65 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema66 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
+const schema71 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
+const schema72 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
+const schema73 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
+const pattern70 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
+const schema68 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6008,17 +6280,17 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":{"type":true,"detail":true},"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"props":{"type":true,"detail":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/pipeline-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6146,7 +6418,7 @@ errors++;
 if(data.type !== undefined){
 let data2 = data.type;
 if(!((((data2 === "asset.processed") || (data2 === "asset.indexed")) || (data2 === "asset.archived")) || (data2 === "asset.rejected"))){
-const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/eventType/enum",keyword:"enum",params:{allowedValues: schema61.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/eventType/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6341,7 +6613,7 @@ errors++;
 if(data9.manifestKey !== undefined){
 let data10 = data9.manifestKey;
 if(typeof data10 === "string"){
-if(!pattern67.test(data10)){
+if(!pattern70.test(data10)){
 const err27 = {instancePath:instancePath+"/detail/manifestKey",schemaPath:"#/$defs/assetProcessed/properties/detail/properties/manifestKey/pattern",keyword:"pattern",params:{pattern: "^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},message:"must match pattern \""+"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -6672,7 +6944,7 @@ errors++;
 if(data16.storageClass !== undefined){
 let data19 = data16.storageClass;
 if(!(((((((data19 === "STANDARD") || (data19 === "STANDARD_IA")) || (data19 === "ONEZONE_IA")) || (data19 === "INTELLIGENT_TIERING")) || (data19 === "GLACIER_IR")) || (data19 === "GLACIER")) || (data19 === "DEEP_ARCHIVE"))){
-const err54 = {instancePath:instancePath+"/detail/storageClass",schemaPath:"#/$defs/assetArchived/properties/detail/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema70.properties.detail.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err54 = {instancePath:instancePath+"/detail/storageClass",schemaPath:"#/$defs/assetArchived/properties/detail/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema73.properties.detail.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -6762,8 +7034,8 @@ props0.detail = true;
 }
 }
 else if(tag0 === "asset.rejected"){
-if(!(validate39(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -6804,20 +7076,20 @@ vErrors.push(err63);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate39.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate38.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate39.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-exports.redriveRequestV1 = validate41;
-const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-request/v1.schema.json","title":"Redrive Request","description":"Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.","type":"object","additionalProperties":false,"properties":{"maxMessages":{"description":"Default 1000.","type":"integer","minimum":1,"maximum":10000}}};
+exports.redriveRequestV1 = validate42;
+const schema74 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-request/v1.schema.json","title":"Redrive Request","description":"Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.","type":"object","additionalProperties":false,"properties":{"maxMessages":{"description":"Default 1000.","type":"integer","minimum":1,"maximum":10000}}};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6883,20 +7155,20 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.redriveResponseV1 = validate42;
-const schema72 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
-const pattern70 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
+exports.redriveResponseV1 = validate43;
+const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
+const pattern73 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6947,7 +7219,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern70.test(data0)){
+if(!pattern73.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/properties/queue/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -7065,19 +7337,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"props":{"queue":true,"deadLetterQueue":true,"moved":true,"remaining":true},"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":{"queue":true,"deadLetterQueue":true,"moved":true,"remaining":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.rejectionRecordV1 = validate43;
-const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rejection-record/v1.schema.json","title":"Rejection Record","description":"Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.","type":"object","required":["assetId","tenantId","reason","message","stage","rejectedAt","sourceKey"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"reason":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceKey":{"description":"The uploads/ key that was rejected.","type":"string","minLength":1,"maxLength":1024},"sourceSequencer":{"type":"string","pattern":"^[0-9A-Fa-f]+$"},"quarantineKey":{"type":"string","minLength":1,"maxLength":1024}}};
+exports.rejectionRecordV1 = validate44;
+const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rejection-record/v1.schema.json","title":"Rejection Record","description":"Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.","type":"object","required":["assetId","tenantId","reason","message","stage","rejectedAt","sourceKey"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"reason":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceKey":{"description":"The uploads/ key that was rejected.","type":"string","minLength":1,"maxLength":1024},"sourceSequencer":{"type":"string","pattern":"^[0-9A-Fa-f]+$"},"quarantineKey":{"type":"string","minLength":1,"maxLength":1024}}};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/rejection-record/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate44.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7441,20 +7713,20 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"props":{"assetId":true,"tenantId":true,"reason":true,"message":true,"stage":true,"rejectedAt":true,"sourceKey":true,"sourceSequencer":true,"quarantineKey":true},"dynamicProps":false,"dynamicItems":false};
+validate44.evaluated = {"props":{"assetId":true,"tenantId":true,"reason":true,"message":true,"stage":true,"rejectedAt":true,"sourceKey":true,"sourceSequencer":true,"quarantineKey":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.renditionPresetsV1 = validate44;
-const schema74 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
-const schema75 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
-const schema76 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
+exports.renditionPresetsV1 = validate45;
+const schema77 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
+const schema78 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
+const schema79 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7602,7 +7874,7 @@ errors++;
 if(data.fit !== undefined){
 let data3 = data.fit;
 if(!((data3 === "inside") || (data3 === "cover"))){
-const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema75.properties.fit.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema78.properties.fit.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7676,7 +7948,7 @@ errors++;
 if(data6.format !== undefined){
 let data7 = data6.format;
 if(!((((data7 === "webp") || (data7 === "jpeg")) || (data7 === "avif")) || (data7 === "png"))){
-const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema76.properties.format.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema79.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7791,17 +8063,17 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/rendition-presets/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7856,8 +8128,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate45(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate46(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 }
@@ -7884,20 +8156,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.reprocessRequestV1 = validate47;
-const schema77 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
-const pattern78 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
+exports.reprocessRequestV1 = validate48;
+const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
+const pattern81 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7940,7 +8212,7 @@ errors++;
 if(data.tenantId !== undefined){
 let data0 = data.tenantId;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err3 = {instancePath:instancePath+"/tenantId",schemaPath:"#/properties/tenantId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -7998,19 +8270,19 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.reprocessResponseV1 = validate48;
-const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-response/v1.schema.json","title":"Reprocess Response","description":"Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.","type":"object","required":["assetId","tenantId","from","key"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"from":{"description":"uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.","enum":["uploads","quarantine","archive"]},"key":{"description":"The ingest key written.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"}}};
+exports.reprocessResponseV1 = validate49;
+const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-response/v1.schema.json","title":"Reprocess Response","description":"Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.","type":"object","required":["assetId","tenantId","from","key"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"from":{"description":"uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.","enum":["uploads","quarantine","archive"]},"key":{"description":"The ingest key written.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"}}};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8111,7 +8383,7 @@ errors++;
 if(data.from !== undefined){
 let data2 = data.from;
 if(!(((data2 === "uploads") || (data2 === "quarantine")) || (data2 === "archive"))){
-const err8 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema78.properties.from.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema81.properties.from.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8167,26 +8439,827 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":{"assetId":true,"tenantId":true,"from":true,"key":true},"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":{"assetId":true,"tenantId":true,"from":true,"key":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationMotoV1 = validate49;
-const schema79 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
-const schema80 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
-const pattern83 = new RegExp("^2\\.\\d+$", "u");
-const pattern84 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern85 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
-const pattern86 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
-const pattern88 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern89 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+exports.restoreRequestV1 = validate50;
+const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/restore-request/v1.schema.json","title":"Restore Request","description":"Optional body of POST /assets/{id}/restore: how fast to restore an archived original and for how long to keep the restored copy readable. Closed.","type":"object","additionalProperties":false,"properties":{"tier":{"description":"S3 retrieval tier. GLACIER: Expedited (1-5 min), Standard (3-5 h), Bulk (5-12 h). DEEP_ARCHIVE and Intelligent-Tiering archive tiers: Standard (within 12 h) or Bulk (within 48 h). Default Standard.","enum":["Expedited","Standard","Bulk"]},"days":{"description":"Days the restored copy stays readable (GLACIER and DEEP_ARCHIVE; ignored for Intelligent-Tiering, whose objects move back to the frequent tier). Default 7.","type":"integer","minimum":1,"maximum":365}}};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/restore-request/v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate50.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((key0 === "tier") || (key0 === "days"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.tier !== undefined){
+let data0 = data.tier;
+if(!(((data0 === "Expedited") || (data0 === "Standard")) || (data0 === "Bulk"))){
+const err1 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema82.properties.tier.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.days !== undefined){
+let data1 = data.days;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/days",schemaPath:"#/properties/days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 365 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/days",schemaPath:"#/properties/days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 365},message:"must be <= 365"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1 < 1 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/days",schemaPath:"#/properties/days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate50.errors = vErrors;
+return errors === 0;
+}
+validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+exports.s3BatchInvocationV1 = validate51;
+const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json","title":"S3 Batch Invocation","description":"The event S3 Batch Operations sends a Lambda function (LambdaInvoke operation) with invocation schema version 2.0: the job (with its user arguments) and the tasks of this invocation, one object each. Bucket names, not ARNs (that is 1.0). Keys are URL-encoded as in the job's manifest. AWS's documented examples are valid instances. Open, as AWS may add fields.","type":"object","required":["invocationSchemaVersion","invocationId","job","tasks"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"job":{"title":"S3 Batch Job","type":"object","required":["id"],"properties":{"id":{"type":"string","minLength":1,"maxLength":128},"userArguments":{"description":"The job's LambdaInvoke UserArguments: up to 10 string pairs.","type":"object","maxProperties":10,"propertyNames":{"minLength":1,"maxLength":64},"additionalProperties":{"type":"string","maxLength":1024}}}},"tasks":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/task"}}},"$defs":{"task":{"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}}}};
+const schema84 = {"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}};
+
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate51.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.invocationSchemaVersion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invocationSchemaVersion"},message:"must have required property '"+"invocationSchemaVersion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.invocationId === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invocationId"},message:"must have required property '"+"invocationId"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.job === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "job"},message:"must have required property '"+"job"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.tasks === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tasks"},message:"must have required property '"+"tasks"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.invocationSchemaVersion !== undefined){
+if("2.0" !== data.invocationSchemaVersion){
+const err4 = {instancePath:instancePath+"/invocationSchemaVersion",schemaPath:"#/properties/invocationSchemaVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.invocationId !== undefined){
+let data1 = data.invocationId;
+if(typeof data1 === "string"){
+if(data1.length > 1024){
+const err5 = {instancePath:instancePath+"/invocationId",schemaPath:"#/properties/invocationId/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1.length < 1){
+const err6 = {instancePath:instancePath+"/invocationId",schemaPath:"#/properties/invocationId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/invocationId",schemaPath:"#/properties/invocationId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.job !== undefined){
+let data2 = data.job;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.id === undefined){
+const err8 = {instancePath:instancePath+"/job",schemaPath:"#/properties/job/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data2.id !== undefined){
+let data3 = data2.id;
+if(typeof data3 === "string"){
+if(data3.length > 128){
+const err9 = {instancePath:instancePath+"/job/id",schemaPath:"#/properties/job/properties/id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data3.length < 1){
+const err10 = {instancePath:instancePath+"/job/id",schemaPath:"#/properties/job/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/job/id",schemaPath:"#/properties/job/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data2.userArguments !== undefined){
+let data4 = data2.userArguments;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(Object.keys(data4).length > 10){
+const err12 = {instancePath:instancePath+"/job/userArguments",schemaPath:"#/properties/job/properties/userArguments/maxProperties",keyword:"maxProperties",params:{limit: 10},message:"must NOT have more than 10 properties"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+for(const key0 in data4){
+const _errs10 = errors;
+if(typeof key0 === "string"){
+if(key0.length > 64){
+const err13 = {instancePath:instancePath+"/job/userArguments",schemaPath:"#/properties/job/properties/userArguments/propertyNames/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",propertyName:key0};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(key0.length < 1){
+const err14 = {instancePath:instancePath+"/job/userArguments",schemaPath:"#/properties/job/properties/userArguments/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",propertyName:key0};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var valid2 = _errs10 === errors;
+if(!valid2){
+const err15 = {instancePath:instancePath+"/job/userArguments",schemaPath:"#/properties/job/properties/userArguments/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+for(const key1 in data4){
+let data5 = data4[key1];
+if(typeof data5 === "string"){
+if(data5.length > 1024){
+const err16 = {instancePath:instancePath+"/job/userArguments/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/job/properties/userArguments/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/job/userArguments/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/job/properties/userArguments/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/job/userArguments",schemaPath:"#/properties/job/properties/userArguments/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/job",schemaPath:"#/properties/job/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.tasks !== undefined){
+let data6 = data.tasks;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err20 = {instancePath:instancePath+"/tasks",schemaPath:"#/properties/tasks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.taskId === undefined){
+const err21 = {instancePath:instancePath+"/tasks/" + i0,schemaPath:"#/$defs/task/required",keyword:"required",params:{missingProperty: "taskId"},message:"must have required property '"+"taskId"+"'"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data7.s3Key === undefined){
+const err22 = {instancePath:instancePath+"/tasks/" + i0,schemaPath:"#/$defs/task/required",keyword:"required",params:{missingProperty: "s3Key"},message:"must have required property '"+"s3Key"+"'"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data7.s3Bucket === undefined){
+const err23 = {instancePath:instancePath+"/tasks/" + i0,schemaPath:"#/$defs/task/required",keyword:"required",params:{missingProperty: "s3Bucket"},message:"must have required property '"+"s3Bucket"+"'"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data7.taskId !== undefined){
+let data8 = data7.taskId;
+if(typeof data8 === "string"){
+if(data8.length > 1024){
+const err24 = {instancePath:instancePath+"/tasks/" + i0+"/taskId",schemaPath:"#/$defs/task/properties/taskId/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data8.length < 1){
+const err25 = {instancePath:instancePath+"/tasks/" + i0+"/taskId",schemaPath:"#/$defs/task/properties/taskId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/tasks/" + i0+"/taskId",schemaPath:"#/$defs/task/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data7.s3Key !== undefined){
+let data9 = data7.s3Key;
+if(typeof data9 === "string"){
+if(data9.length > 3072){
+const err27 = {instancePath:instancePath+"/tasks/" + i0+"/s3Key",schemaPath:"#/$defs/task/properties/s3Key/maxLength",keyword:"maxLength",params:{limit: 3072},message:"must NOT have more than 3072 characters"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(data9.length < 1){
+const err28 = {instancePath:instancePath+"/tasks/" + i0+"/s3Key",schemaPath:"#/$defs/task/properties/s3Key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/tasks/" + i0+"/s3Key",schemaPath:"#/$defs/task/properties/s3Key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data7.s3VersionId !== undefined){
+let data10 = data7.s3VersionId;
+if((typeof data10 !== "string") && (data10 !== null)){
+const err30 = {instancePath:instancePath+"/tasks/" + i0+"/s3VersionId",schemaPath:"#/$defs/task/properties/s3VersionId/type",keyword:"type",params:{type: schema84.properties.s3VersionId.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data7.s3Bucket !== undefined){
+let data11 = data7.s3Bucket;
+if(typeof data11 === "string"){
+if(!pattern7.test(data11)){
+const err31 = {instancePath:instancePath+"/tasks/" + i0+"/s3Bucket",schemaPath:"#/$defs/task/properties/s3Bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/tasks/" + i0+"/s3Bucket",schemaPath:"#/$defs/task/properties/s3Bucket/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/tasks/" + i0,schemaPath:"#/$defs/task/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/tasks",schemaPath:"#/properties/tasks/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+validate51.errors = vErrors;
+return errors === 0;
+}
+validate51.evaluated = {"props":{"invocationSchemaVersion":true,"invocationId":true,"job":true,"tasks":true},"dynamicProps":false,"dynamicItems":false};
+
+exports.s3BatchResultV1 = validate52;
+const schema85 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-result/v1.schema.json","title":"S3 Batch Result","description":"What a Lambda function returns to S3 Batch Operations for an invocation (schema version 2.0): one result per task. Succeeded: done, resultString goes to the completion report. TemporaryFailure: S3 retries the task before the job completes. PermanentFailure: the task fails, with resultString as its error in the report. AWS's documented example is a valid instance.","type":"object","required":["invocationSchemaVersion","treatMissingKeysAs","invocationId","results"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"treatMissingKeysAs":{"description":"The result code of any task of the invocation missing from results.","$ref":"#/$defs/resultCode"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"results":{"type":"array","items":{"title":"S3 Batch Task Result","type":"object","required":["taskId","resultCode","resultString"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"resultCode":{"$ref":"#/$defs/resultCode"},"resultString":{"description":"Shown in the completion report (kept short: it is truncated there).","type":"string","maxLength":1024}}}}},"$defs":{"resultCode":{"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]}}};
+const schema86 = {"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]};
+
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/s3-batch-result/v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate52.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.invocationSchemaVersion === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invocationSchemaVersion"},message:"must have required property '"+"invocationSchemaVersion"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.treatMissingKeysAs === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "treatMissingKeysAs"},message:"must have required property '"+"treatMissingKeysAs"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.invocationId === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "invocationId"},message:"must have required property '"+"invocationId"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.results === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "results"},message:"must have required property '"+"results"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.invocationSchemaVersion !== undefined){
+if("2.0" !== data.invocationSchemaVersion){
+const err4 = {instancePath:instancePath+"/invocationSchemaVersion",schemaPath:"#/properties/invocationSchemaVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.treatMissingKeysAs !== undefined){
+let data1 = data.treatMissingKeysAs;
+if(!(((data1 === "Succeeded") || (data1 === "TemporaryFailure")) || (data1 === "PermanentFailure"))){
+const err5 = {instancePath:instancePath+"/treatMissingKeysAs",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.invocationId !== undefined){
+let data2 = data.invocationId;
+if(typeof data2 === "string"){
+if(data2.length > 1024){
+const err6 = {instancePath:instancePath+"/invocationId",schemaPath:"#/properties/invocationId/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data2.length < 1){
+const err7 = {instancePath:instancePath+"/invocationId",schemaPath:"#/properties/invocationId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/invocationId",schemaPath:"#/properties/invocationId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.results !== undefined){
+let data3 = data.results;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.taskId === undefined){
+const err9 = {instancePath:instancePath+"/results/" + i0,schemaPath:"#/properties/results/items/required",keyword:"required",params:{missingProperty: "taskId"},message:"must have required property '"+"taskId"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data4.resultCode === undefined){
+const err10 = {instancePath:instancePath+"/results/" + i0,schemaPath:"#/properties/results/items/required",keyword:"required",params:{missingProperty: "resultCode"},message:"must have required property '"+"resultCode"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data4.resultString === undefined){
+const err11 = {instancePath:instancePath+"/results/" + i0,schemaPath:"#/properties/results/items/required",keyword:"required",params:{missingProperty: "resultString"},message:"must have required property '"+"resultString"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data4.taskId !== undefined){
+let data5 = data4.taskId;
+if(typeof data5 === "string"){
+if(data5.length > 1024){
+const err12 = {instancePath:instancePath+"/results/" + i0+"/taskId",schemaPath:"#/properties/results/items/properties/taskId/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data5.length < 1){
+const err13 = {instancePath:instancePath+"/results/" + i0+"/taskId",schemaPath:"#/properties/results/items/properties/taskId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/results/" + i0+"/taskId",schemaPath:"#/properties/results/items/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data4.resultCode !== undefined){
+let data6 = data4.resultCode;
+if(!(((data6 === "Succeeded") || (data6 === "TemporaryFailure")) || (data6 === "PermanentFailure"))){
+const err15 = {instancePath:instancePath+"/results/" + i0+"/resultCode",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data4.resultString !== undefined){
+let data7 = data4.resultString;
+if(typeof data7 === "string"){
+if(data7.length > 1024){
+const err16 = {instancePath:instancePath+"/results/" + i0+"/resultString",schemaPath:"#/properties/results/items/properties/resultString/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/results/" + i0+"/resultString",schemaPath:"#/properties/results/items/properties/resultString/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/results/" + i0,schemaPath:"#/properties/results/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/results",schemaPath:"#/properties/results/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate52.errors = vErrors;
+return errors === 0;
+}
+validate52.evaluated = {"props":{"invocationSchemaVersion":true,"treatMissingKeysAs":true,"invocationId":true,"results":true},"dynamicProps":false,"dynamicItems":false};
+
+exports.s3EventNotificationMotoV1 = validate53;
+const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
+const schema89 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
+const pattern87 = new RegExp("^2\\.\\d+$", "u");
+const pattern88 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern89 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
+const pattern90 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
+const pattern92 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern93 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8284,7 +9357,7 @@ errors++;
 if(data1.eventVersion !== undefined){
 let data2 = data1.eventVersion;
 if(typeof data2 === "string"){
-if(!pattern83.test(data2)){
+if(!pattern87.test(data2)){
 const err8 = {instancePath:instancePath+"/Records/" + i0+"/eventVersion",schemaPath:"#/$defs/record/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -8321,7 +9394,7 @@ errors++;
 if(data1.awsRegion !== undefined){
 let data4 = data1.awsRegion;
 if(typeof data4 === "string"){
-if(!pattern84.test(data4)){
+if(!pattern88.test(data4)){
 const err11 = {instancePath:instancePath+"/Records/" + i0+"/awsRegion",schemaPath:"#/$defs/record/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -8346,7 +9419,7 @@ errors++;
 if(data1.eventTime !== undefined){
 let data5 = data1.eventTime;
 if(typeof data5 === "string"){
-if(!pattern85.test(data5)){
+if(!pattern89.test(data5)){
 const err13 = {instancePath:instancePath+"/Records/" + i0+"/eventTime",schemaPath:"#/$defs/record/properties/eventTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -8371,7 +9444,7 @@ errors++;
 if(data1.eventName !== undefined){
 let data6 = data1.eventName;
 if(typeof data6 === "string"){
-if(!pattern86.test(data6)){
+if(!pattern90.test(data6)){
 const err15 = {instancePath:instancePath+"/Records/" + i0+"/eventName",schemaPath:"#/$defs/record/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -8511,7 +9584,7 @@ errors++;
 if(data10.arn !== undefined){
 let data12 = data10.arn;
 if(typeof data12 === "string"){
-if(!pattern88.test(data12)){
+if(!pattern92.test(data12)){
 const err27 = {instancePath:instancePath+"/Records/" + i0+"/s3/bucket/arn",schemaPath:"#/$defs/record/properties/s3/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -8571,7 +9644,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern89.test(data14)){
+if(!pattern93.test(data14)){
 const err32 = {instancePath:instancePath+"/Records/" + i0+"/s3/object/key",schemaPath:"#/$defs/record/properties/s3/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
@@ -8727,23 +9800,23 @@ vErrors.push(err44);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationV1 = validate50;
-const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
-const schema82 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
-const schema83 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema84 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
-const pattern90 = new RegExp("^ObjectCreated:", "u");
-const pattern97 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
+exports.s3EventNotificationV1 = validate54;
+const schema90 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
+const schema91 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
+const schema92 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema93 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
+const pattern94 = new RegExp("^ObjectCreated:", "u");
+const pattern101 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8772,7 +9845,7 @@ let data0 = data.eventName;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data0 === "string"){
-if(!pattern90.test(data0)){
+if(!pattern94.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -9007,7 +10080,7 @@ props0.glacierEventData = true;
 if(data.eventVersion !== undefined){
 let data3 = data.eventVersion;
 if(typeof data3 === "string"){
-if(!pattern83.test(data3)){
+if(!pattern87.test(data3)){
 const err19 = {instancePath:instancePath+"/eventVersion",schemaPath:"#/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -9044,7 +10117,7 @@ errors++;
 if(data.awsRegion !== undefined){
 let data5 = data.awsRegion;
 if(typeof data5 === "string"){
-if(!pattern84.test(data5)){
+if(!pattern88.test(data5)){
 const err22 = {instancePath:instancePath+"/awsRegion",schemaPath:"#/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -9094,7 +10167,7 @@ errors++;
 if(data.eventName !== undefined){
 let data7 = data.eventName;
 if(typeof data7 === "string"){
-if(!pattern86.test(data7)){
+if(!pattern90.test(data7)){
 const err26 = {instancePath:instancePath+"/eventName",schemaPath:"#/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -9479,7 +10552,7 @@ errors++;
 if(data18.arn !== undefined){
 let data22 = data18.arn;
 if(typeof data22 === "string"){
-if(!pattern88.test(data22)){
+if(!pattern92.test(data22)){
 const err58 = {instancePath:instancePath+"/s3/bucket/arn",schemaPath:"#/$defs/s3Entity/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
@@ -9549,7 +10622,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!pattern97.test(data24)){
+if(!pattern101.test(data24)){
 const err64 = {instancePath:instancePath+"/s3/object/key",schemaPath:"#/$defs/s3Entity/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -9816,18 +10889,18 @@ vErrors.push(err85);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate55.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate51.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9860,8 +10933,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate51(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate55(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -9888,19 +10961,19 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3TestEventV1 = validate53;
-const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
+exports.s3TestEventV1 = validate57;
+const schema95 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-test-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate57.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10103,24 +11176,24 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
+validate57.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.searchRequestV1 = validate54;
-const schema87 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
-const schema88 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
+exports.searchRequestV1 = validate58;
+const schema96 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
+const schema97 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
 const func1 = Object.prototype.hasOwnProperty;
-const pattern103 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
-const pattern104 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
-const pattern109 = new RegExp("^[A-Za-z0-9_-]+$", "u");
+const pattern107 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
+const pattern108 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
+const pattern113 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate58.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10129,7 +11202,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema87.properties, key0))){
+if(!(func1.call(schema96.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -10237,7 +11310,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!(((((data3 === "image") || (data3 === "text")) || (data3 === "document")) || (data3 === "archive")) || (data3 === "other"))){
-const err9 = {instancePath:instancePath+"/kind/" + i0,schemaPath:"#/properties/kind/items/enum",keyword:"enum",params:{allowedValues: schema87.properties.kind.items.enum},message:"must be equal to one of the allowed values"};
+const err9 = {instancePath:instancePath+"/kind/" + i0,schemaPath:"#/properties/kind/items/enum",keyword:"enum",params:{allowedValues: schema96.properties.kind.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -10320,7 +11393,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern103.test(data5)){
+if(!pattern107.test(data5)){
 const err15 = {instancePath:instancePath+"/mime/" + i2,schemaPath:"#/properties/mime/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -10381,7 +11454,7 @@ errors++;
 if(data.takenFrom !== undefined){
 let data6 = data.takenFrom;
 if(typeof data6 === "string"){
-if(!pattern104.test(data6)){
+if(!pattern108.test(data6)){
 const err19 = {instancePath:instancePath+"/takenFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -10406,7 +11479,7 @@ errors++;
 if(data.takenTo !== undefined){
 let data7 = data.takenTo;
 if(typeof data7 === "string"){
-if(!pattern104.test(data7)){
+if(!pattern108.test(data7)){
 const err21 = {instancePath:instancePath+"/takenTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -10431,7 +11504,7 @@ errors++;
 if(data.createdFrom !== undefined){
 let data8 = data.createdFrom;
 if(typeof data8 === "string"){
-if(!pattern104.test(data8)){
+if(!pattern108.test(data8)){
 const err23 = {instancePath:instancePath+"/createdFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -10456,7 +11529,7 @@ errors++;
 if(data.createdTo !== undefined){
 let data9 = data.createdTo;
 if(typeof data9 === "string"){
-if(!pattern104.test(data9)){
+if(!pattern108.test(data9)){
 const err25 = {instancePath:instancePath+"/createdTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
@@ -10581,7 +11654,7 @@ errors++;
 if(data.orientation !== undefined){
 let data14 = data.orientation;
 if(!(((data14 === "landscape") || (data14 === "portrait")) || (data14 === "square"))){
-const err35 = {instancePath:instancePath+"/orientation",schemaPath:"#/properties/orientation/enum",keyword:"enum",params:{allowedValues: schema87.properties.orientation.enum},message:"must be equal to one of the allowed values"};
+const err35 = {instancePath:instancePath+"/orientation",schemaPath:"#/properties/orientation/enum",keyword:"enum",params:{allowedValues: schema96.properties.orientation.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -10709,7 +11782,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern109.test(data18)){
+if(!pattern113.test(data18)){
 const err46 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err46];
@@ -10742,20 +11815,20 @@ vErrors.push(err48);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.searchResponseV1 = validate55;
-const schema92 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-response/v1.schema.json","title":"Search Response","description":"Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.","type":"object","required":["results","ranking","index"],"properties":{"results":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/result"}},"ranking":{"description":"text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).","enum":["text","similarity","recent"]},"nextCursor":{"description":"Pass as cursor for the next page, with the same criteria; absent on the last page.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"},"index":{"title":"Search Index Info","description":"The index that answered: its backend and the embedding model its vectors come from.","type":"object","required":["backend","model","dimension"],"properties":{"backend":{"type":"string","minLength":1,"maxLength":64},"model":{"type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192}}}},"$defs":{"result":{"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}}}};
-const schema93 = {"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}};
+exports.searchResponseV1 = validate59;
+const schema101 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-response/v1.schema.json","title":"Search Response","description":"Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.","type":"object","required":["results","ranking","index"],"properties":{"results":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/result"}},"ranking":{"description":"text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).","enum":["text","similarity","recent"]},"nextCursor":{"description":"Pass as cursor for the next page, with the same criteria; absent on the last page.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"},"index":{"title":"Search Index Info","description":"The index that answered: its backend and the embedding model its vectors come from.","type":"object","required":["backend","model","dimension"],"properties":{"backend":{"type":"string","minLength":1,"maxLength":64},"model":{"type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192}}}},"$defs":{"result":{"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}}}};
+const schema102 = {"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10936,7 +12009,7 @@ errors++;
 if(data1.kind !== undefined){
 let data5 = data1.kind;
 if(!(((((data5 === "image") || (data5 === "text")) || (data5 === "document")) || (data5 === "archive")) || (data5 === "other"))){
-const err15 = {instancePath:instancePath+"/results/" + i0+"/kind",schemaPath:"#/$defs/result/properties/kind/enum",keyword:"enum",params:{allowedValues: schema93.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/results/" + i0+"/kind",schemaPath:"#/$defs/result/properties/kind/enum",keyword:"enum",params:{allowedValues: schema102.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -11249,7 +12322,7 @@ errors++;
 if(data.ranking !== undefined){
 let data17 = data.ranking;
 if(!(((data17 === "text") || (data17 === "similarity")) || (data17 === "recent"))){
-const err40 = {instancePath:instancePath+"/ranking",schemaPath:"#/properties/ranking/enum",keyword:"enum",params:{allowedValues: schema92.properties.ranking.enum},message:"must be equal to one of the allowed values"};
+const err40 = {instancePath:instancePath+"/ranking",schemaPath:"#/properties/ranking/enum",keyword:"enum",params:{allowedValues: schema101.properties.ranking.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -11282,7 +12355,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!pattern109.test(data18)){
+if(!pattern113.test(data18)){
 const err43 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
@@ -11465,23 +12538,23 @@ vErrors.push(err58);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate55.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true,"index":true},"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true,"index":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.snsEnvelopeV1 = validate56;
-const schema94 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
-const schema95 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
-const pattern113 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
-const pattern114 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
-const pattern116 = new RegExp("^https://", "u");
+exports.snsEnvelopeV1 = validate60;
+const schema103 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
+const schema104 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
+const pattern117 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern118 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
+const pattern120 = new RegExp("^https://", "u");
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/sns-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate56.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11594,7 +12667,7 @@ errors++;
 if(data.MessageId !== undefined){
 let data1 = data.MessageId;
 if(typeof data1 === "string"){
-if(!pattern113.test(data1)){
+if(!pattern117.test(data1)){
 const err10 = {instancePath:instancePath+"/MessageId",schemaPath:"#/properties/MessageId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -11619,7 +12692,7 @@ errors++;
 if(data.TopicArn !== undefined){
 let data2 = data.TopicArn;
 if(typeof data2 === "string"){
-if(!pattern114.test(data2)){
+if(!pattern118.test(data2)){
 const err12 = {instancePath:instancePath+"/TopicArn",schemaPath:"#/properties/TopicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -11644,7 +12717,7 @@ errors++;
 if(data.Subject !== undefined){
 let data3 = data.Subject;
 if((typeof data3 !== "string") && (data3 !== null)){
-const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema94.properties.Subject.type},message:"must be string,null"};
+const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema103.properties.Subject.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -11706,7 +12779,7 @@ errors++;
 if(data.SignatureVersion !== undefined){
 let data6 = data.SignatureVersion;
 if(!((data6 === "1") || (data6 === "2"))){
-const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema94.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema103.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -11744,7 +12817,7 @@ errors++;
 if(data.SigningCertURL !== undefined){
 let data8 = data.SigningCertURL;
 if(typeof data8 === "string"){
-if(!pattern116.test(data8)){
+if(!pattern120.test(data8)){
 const err22 = {instancePath:instancePath+"/SigningCertURL",schemaPath:"#/properties/SigningCertURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -11769,7 +12842,7 @@ errors++;
 if(data.UnsubscribeURL !== undefined){
 let data9 = data.UnsubscribeURL;
 if(typeof data9 === "string"){
-if(!pattern116.test(data9)){
+if(!pattern120.test(data9)){
 const err24 = {instancePath:instancePath+"/UnsubscribeURL",schemaPath:"#/properties/UnsubscribeURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -11820,7 +12893,7 @@ errors++;
 if(data11.Type !== undefined){
 let data12 = data11.Type;
 if(!((((data12 === "String") || (data12 === "String.Array")) || (data12 === "Number")) || (data12 === "Binary"))){
-const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema95.properties.Type.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema104.properties.Type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -11877,23 +12950,23 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate56.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate56.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.topologyV1 = validate57;
-const schema96 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}}}};
-const schema97 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
-const schema98 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}};
-const schema99 = {"type":"string","minLength":1,"maxLength":500};
-const schema100 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
-const pattern119 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
+exports.topologyV1 = validate61;
+const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}}}};
+const schema106 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
+const schema107 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}};
+const schema108 = {"type":"string","minLength":1,"maxLength":500};
+const schema109 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
+const pattern123 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11950,7 +13023,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern119.test(data1)){
+if(!pattern123.test(data1)){
 const err4 = {instancePath:instancePath+"/events/" + i0,schemaPath:"#/properties/events/items/pattern",keyword:"pattern",params:{pattern: "^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"},message:"must match pattern \""+"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -12081,7 +13154,7 @@ errors++;
 if(data.topic !== undefined){
 let data4 = data.topic;
 if(typeof data4 === "string"){
-if(!pattern70.test(data4)){
+if(!pattern73.test(data4)){
 const err14 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -12114,16 +13187,16 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12225,8 +13298,8 @@ let data2 = data.notifications;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate59(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate63(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
@@ -12253,17 +13326,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema103 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
+const schema112 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate62.evaluated;
+const evaluated0 = validate66.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12339,19 +13412,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate62.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
-validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema106 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
-const schema109 = {"type":"integer","minimum":60,"maximum":1209600};
-const schema107 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
+const schema115 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
+const schema118 = {"type":"integer","minimum":60,"maximum":1209600};
+const schema116 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate69.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12394,7 +13467,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern70.test(data0)){
+if(!pattern73.test(data0)){
 const err3 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -12444,7 +13517,7 @@ errors++;
 if(data.filterPolicyScope !== undefined){
 let data3 = data.filterPolicyScope;
 if(!((data3 === "MessageAttributes") || (data3 === "MessageBody"))){
-const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema107.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema116.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -12465,17 +13538,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema110 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
+const schema119 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate67.evaluated;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12528,7 +13601,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern70.test(data0)){
+if(!pattern73.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -12631,16 +13704,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
-validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate68.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12705,8 +13778,8 @@ let data0 = data.subscriptions;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate65(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate69(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 }
@@ -12793,8 +13866,8 @@ errors++;
 }
 }
 if(data.deadLetter !== undefined){
-if(!(validate67(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+if(!(validate71(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
@@ -12809,25 +13882,25 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema114 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
-const schema121 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}};
-const pattern126 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
-const pattern127 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
-const pattern131 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const schema115 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
-const schema116 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
-const pattern128 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
-const schema117 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
+const schema123 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
+const schema130 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}};
+const pattern130 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
+const pattern131 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
+const pattern135 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const schema124 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
+const schema125 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
+const pattern132 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
+const schema126 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate72.evaluated;
+const evaluated0 = validate76.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12850,7 +13923,7 @@ errors++;
 if(data.authorization !== undefined){
 let data0 = data.authorization;
 if(!((data0 === "jwt") || (data0 === "none"))){
-const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema117.properties.authorization.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema126.properties.authorization.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -12988,16 +14061,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate76.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate71.evaluated;
+const evaluated0 = validate75.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13066,7 +14139,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern128.test(data2)){
+if(!pattern132.test(data2)){
 const err5 = {instancePath:instancePath+"/routes/" + i0,schemaPath:"#/properties/routes/items/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -13247,7 +14320,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 const _errs17 = errors;
 if(typeof key2 === "string"){
-if(!pattern128.test(key2)){
+if(!pattern132.test(key2)){
 const err19 = {instancePath:instancePath+"/routeSettings",schemaPath:"#/properties/routeSettings/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err19];
@@ -13281,8 +14354,8 @@ errors++;
 }
 }
 for(const key3 in data6){
-if(!(validate72(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate76(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
 errors = vErrors.length;
 }
 }
@@ -13309,17 +14382,17 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
-validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema119 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
+const schema128 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate74.evaluated;
+const evaluated0 = validate78.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13404,7 +14477,7 @@ errors++;
 if(data.queue !== undefined){
 let data1 = data.queue;
 if(typeof data1 === "string"){
-if(!pattern70.test(data1)){
+if(!pattern73.test(data1)){
 const err7 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -13542,19 +14615,19 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate74.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
-validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema122 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
-const schema129 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
-const schema123 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
+const schema131 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
+const schema138 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
+const schema132 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate78.evaluated;
+const evaluated0 = validate82.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13587,7 +14660,7 @@ errors++;
 if(data.bucket !== undefined){
 let data0 = data.bucket;
 if(typeof data0 === "string"){
-if(!pattern70.test(data0)){
+if(!pattern73.test(data0)){
 const err2 = {instancePath:instancePath+"/bucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -13620,17 +14693,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate78.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
-validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema125 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
+const schema134 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate80.evaluated;
+const evaluated0 = validate84.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13663,7 +14736,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern70.test(data0)){
+if(!pattern73.test(data0)){
 const err2 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -13696,17 +14769,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
-validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema127 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
+const schema136 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate82.evaluated;
+const evaluated0 = validate86.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13739,7 +14812,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern70.test(data0)){
+if(!pattern73.test(data0)){
 const err2 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -13772,16 +14845,16 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
-validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate77.evaluated;
+const evaluated0 = validate81.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13792,8 +14865,8 @@ const _errs0 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs1 = errors;
-if(!(validate78(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate82(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -13803,8 +14876,8 @@ passing0 = 0;
 var props0 = true;
 }
 const _errs2 = errors;
-if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -13821,8 +14894,8 @@ props0 = true;
 }
 }
 const _errs3 = errors;
-if(!(validate82(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -13935,17 +15008,17 @@ vErrors = null;
 }
 }
 }
-validate77.errors = vErrors;
+validate81.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate77.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate81.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate70.evaluated;
+const evaluated0 = validate74.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14028,7 +15101,7 @@ errors++;
 if(data.workspace !== undefined){
 let data0 = data.workspace;
 if(typeof data0 === "string"){
-if(!pattern126.test(data0)){
+if(!pattern130.test(data0)){
 const err7 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -14053,7 +15126,7 @@ errors++;
 if(data.entry !== undefined){
 let data1 = data.entry;
 if(typeof data1 === "string"){
-if(!pattern127.test(data1)){
+if(!pattern131.test(data1)){
 const err9 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -14151,15 +15224,15 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 const tag0 = data4.type;
 if(typeof tag0 == "string"){
 if(tag0 === "http"){
-if(!(validate71(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate75(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 var props0 = true;
 }
 else if(tag0 === "sqs"){
-if(!(validate74(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate78(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -14215,7 +15288,7 @@ errors++;
 if(data4.authType !== undefined){
 let data6 = data4.authType;
 if(!((data6 === "AWS_IAM") || (data6 === "NONE"))){
-const err21 = {instancePath:instancePath+"/trigger/authType",schemaPath:"#/$defs/functionUrlTrigger/properties/authType/enum",keyword:"enum",params:{allowedValues: schema121.properties.authType.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/trigger/authType",schemaPath:"#/$defs/functionUrlTrigger/properties/authType/enum",keyword:"enum",params:{allowedValues: schema130.properties.authType.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -14228,7 +15301,7 @@ errors++;
 if(data4.invokeMode !== undefined){
 let data7 = data4.invokeMode;
 if(!((data7 === "BUFFERED") || (data7 === "RESPONSE_STREAM"))){
-const err22 = {instancePath:instancePath+"/trigger/invokeMode",schemaPath:"#/$defs/functionUrlTrigger/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema121.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/trigger/invokeMode",schemaPath:"#/$defs/functionUrlTrigger/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema130.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -14292,7 +15365,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key2 in data8){
 const _errs24 = errors;
 if(typeof key2 === "string"){
-if(!pattern131.test(key2)){
+if(!pattern135.test(key2)){
 const err27 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err27];
@@ -14326,8 +15399,8 @@ errors++;
 }
 }
 for(const key3 in data8){
-if(!(validate77(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+if(!(validate81(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 }
@@ -14354,17 +15427,17 @@ vErrors.push(err31);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
-validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/topology/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14442,7 +15515,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern70.test(key1)){
+if(!pattern73.test(key1)){
 const err6 = {instancePath:instancePath+"/buckets",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err6];
@@ -14476,8 +15549,8 @@ errors++;
 }
 }
 for(const key2 in data1){
-if(!(validate58(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate62(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
 }
@@ -14499,7 +15572,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs13 = errors;
 if(typeof key3 === "string"){
-if(!pattern70.test(key3)){
+if(!pattern73.test(key3)){
 const err10 = {instancePath:instancePath+"/topics",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err10];
@@ -14533,8 +15606,8 @@ errors++;
 }
 }
 for(const key4 in data3){
-if(!(validate62(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate66(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
@@ -14556,7 +15629,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs20 = errors;
 if(typeof key5 === "string"){
-if(!pattern70.test(key5)){
+if(!pattern73.test(key5)){
 const err14 = {instancePath:instancePath+"/queues",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err14];
@@ -14590,8 +15663,8 @@ errors++;
 }
 }
 for(const key6 in data5){
-if(!(validate64(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate68(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
 }
@@ -14613,7 +15686,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key7 in data7){
 const _errs27 = errors;
 if(typeof key7 === "string"){
-if(!pattern70.test(key7)){
+if(!pattern73.test(key7)){
 const err18 = {instancePath:instancePath+"/services",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err18];
@@ -14647,8 +15720,8 @@ errors++;
 }
 }
 for(const key8 in data7){
-if(!(validate70(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate74(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
 }
@@ -14675,19 +15748,19 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadParamsResponseV1 = validate86;
-const schema130 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadParamsResponseV1 = validate90;
+const schema139 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-params-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate86.evaluated;
+const evaluated0 = validate90.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15007,22 +16080,22 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
-validate86.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate90.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadRequestV1 = validate87;
-const schema131 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
-const pattern139 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
-const pattern140 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern141 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+exports.uploadRequestV1 = validate91;
+const schema140 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
+const pattern143 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
+const pattern144 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const pattern145 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate87.evaluated;
+const evaluated0 = validate91.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15180,7 +16253,7 @@ errors++;
 if(data.checksumSha256 !== undefined){
 let data3 = data.checksumSha256;
 if(typeof data3 === "string"){
-if(!pattern139.test(data3)){
+if(!pattern143.test(data3)){
 const err13 = {instancePath:instancePath+"/checksumSha256",schemaPath:"#/properties/checksumSha256/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{43}=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{43}=$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -15218,7 +16291,7 @@ errors++;
 for(const key1 in data4){
 const _errs12 = errors;
 if(typeof key1 === "string"){
-if(!pattern140.test(key1)){
+if(!pattern144.test(key1)){
 const err16 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err16];
@@ -15264,7 +16337,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern141.test(data5)){
+if(!pattern145.test(data5)){
 const err20 = {instancePath:instancePath+"/metadata/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -15309,19 +16382,19 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate87.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
-validate87.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate91.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadResponseV1 = validate88;
-const schema132 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadResponseV1 = validate92;
+const schema141 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate88.evaluated;
+const evaluated0 = validate92.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15619,19 +16692,19 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate88.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-validate88.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate92.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookEnvelopeV1 = validate89;
-const schema133 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.webhookEnvelopeV1 = validate93;
+const schema142 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate89.evaluated;
+const evaluated0 = validate93.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15799,7 +16872,7 @@ errors++;
 if(data.source !== undefined){
 let data2 = data.source;
 if(typeof data2 === "string"){
-if(!pattern78.test(data2)){
+if(!pattern81.test(data2)){
 const err15 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -15949,7 +17022,7 @@ errors++;
 if(data.encoding !== undefined){
 let data8 = data.encoding;
 if(!((data8 === "utf8") || (data8 === "base64"))){
-const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema133.properties.encoding.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema142.properties.encoding.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -16042,19 +17115,19 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate89.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
-validate89.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate93.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookReceiptV1 = validate90;
-const schema134 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+exports.webhookReceiptV1 = validate94;
+const schema143 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-receipt/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate90.evaluated;
+const evaluated0 = validate94.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16223,8 +17296,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
-validate90.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
+validate94.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
 
