@@ -9,6 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { SluiceConfig } from '../config';
 import { SsmImports } from '../constructs/ssm-imports';
+import { acknowledgeCdkProvidedFunction } from '../nag';
 import { type Names, pascal } from '../naming';
 import { httpTriggerOf } from '../topology';
 
@@ -163,6 +164,10 @@ export class EdgeStack extends Stack {
       }),
       installLatestAwsSdk: false,
     });
+    // The singleton function behind every AwsCustomResource: AWS + the provider UUID without dashes.
+    const providerId = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
+    const provider = this.node.tryFindChild(providerId);
+    if (provider) acknowledgeCdkProvidedFunction(provider, 'cross-region SSM read');
     return reader.getResponseField('Parameter.Value');
   }
 }

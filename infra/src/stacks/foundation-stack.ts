@@ -10,6 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { SluiceConfig } from '../config';
 import { PipelineQueue } from '../constructs/pipeline-queue';
+import { acknowledgeCdkProvidedFunction } from '../nag';
 import { type Names, pascal } from '../naming';
 import { type BucketStoragePolicy, storagePolicy } from '../storage-policy';
 import { consumerOf } from '../topology';
@@ -210,27 +211,8 @@ function toLifecycleRule(rule: BucketStoragePolicy['lifecycle'][number]): s3.Lif
   };
 }
 
-/**
- * CDK configures bucket notifications through a custom resource whose Lambda it writes itself. Its
- * findings are about code and a role we do not control; each acknowledgement says why it is acceptable.
- */
+/** CDK configures bucket notifications through a custom resource whose Lambda function it writes itself. */
 function acknowledgeBucketNotificationsHandler(stack: Stack): void {
   const handler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
-  if (!handler) return;
-  const reasons: Record<string, string> = {
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-      'CDK-provided custom resource handler (bucket notifications); it only writes its own logs.',
-    'AwsSolutions-IAM5[Resource::*]':
-      'CDK-provided bucket-notifications handler: s3:PutBucketNotification has to be granted before the bucket names exist; it runs only during deployments.',
-    'AwsSolutions-L1': 'CDK-provided bucket-notifications handler; CDK picks and upgrades its runtime.',
-    'Serverless-LambdaLatestVersion': 'CDK-provided bucket-notifications handler; CDK picks its runtime.',
-    'Serverless-LambdaDLQ':
-      'CloudFormation invokes the custom resource handler synchronously and retries the deployment; no DLQ applies.',
-    'Serverless-LambdaDefaultMemorySize':
-      "CDK-provided bucket-notifications handler; its memory is CDK's choice.",
-    'Serverless-LambdaTracing': 'CDK-provided bucket-notifications handler, run only during deployments.',
-    'Serverless-LambdaAsyncFailureDestination':
-      'CloudFormation invokes the custom resource handler; a failure fails the deployment.',
-  };
-  for (const [id, reason] of Object.entries(reasons)) Validations.of(handler).acknowledge({ id, reason });
+  if (handler) acknowledgeCdkProvidedFunction(handler, 'bucket-notifications');
 }

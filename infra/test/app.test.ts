@@ -1,0 +1,510 @@
+import { topology } from '@sluice/contracts';
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { SERVICE_ACCESS } from '../src/access';
+import { isSqsTrigger } from '../src/topology';
+import { type Json, nagFindings, render, resources, type Synthesized, synth } from './helpers';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synth({ jwtIssuer: 'https://issuer.example.com/', jwtAudience: 'sluice-web,sluice-cli' });
+});
+
+const sqsServices = Object.entries(topology.services).filter(([, svc]) => isSqsTrigger(svc.trigger));
+
+describe('the whole app', () => {
+  it('has a foundation stack, one stack per service, a dashboard and the edge', () => {
+    const stacks = s.app.node.children.filter((c) => Stack.isStack(c));
+    expect(stacks.map((c) => c.node.id).sort()).toEqual(
+      [
+        'Sluice-dev-Foundation',
+        'Sluice-dev-Dashboard',
+        'Sluice-dev-Edge',
+        ...Object.keys(topology.services).map((n) => `Sluice-dev-${n[0]?.toUpperCase()}${n.slice(1)}Service`),
+      ].sort(),
+    );
+  });
+
+  it('passes the cdk-nag AwsSolutions and Serverless packs with every finding acknowledged', () => {
+    expect(nagFindings(s.app)).toEqual([]);
+  });
+
+  it('couples no stack to another: no dependencies, no exports, no imports', () => {
+    for (const stack of [s.foundation, s.dashboard, s.edge, ...Object.values(s.services)]) {
+      if (!stack) throw new Error('missing stack');
+      expect(stack.dependencies).toEqual([]);
+      const json = JSON.stringify(s.template(stack).toJSON());
+      expect(json).not.toContain('Fn::ImportValue');
+      expect(Object.values(s.template(stack).toJSON().Outputs ?? {}).filter((o: Json) => o.Export)).toEqual(
+        [],
+      );
+    }
+  });
+});
+
+describe('service functions', () => {
+  it.each(Object.entries(topology.services))(
+    '%s: nodejs22.x on arm64 with the topology memory and timeout',
+    (name, svc) => {
+      const template = s.template(s.services[name] as never);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `sluice-dev-${name}`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: svc.memoryMb,
+        Timeout: svc.timeoutSeconds,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: Match.anyValue() },
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: name,
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/lambda/sluice-dev-${name}`,
+        RetentionInDays: 30,
+      });
+    },
+  );
+
+  it.each(Object.entries(topology.services))(
+    '%s: every environment reference resolves to a foundation value',
+    (name, svc) => {
+      const [, fn] = resources(s.template(s.services[name] as never), 'AWS::Lambda::Function')[0] as [
+        string,
+        Json,
+      ];
+      const vars = fn.Properties.Environment.Variables;
+      for (const [key, ref] of Object.entries(svc.environment)) {
+        if ('bucket' in ref)
+          expect(vars[key]).toEqual({
+            Ref: `${ref.bucket[0]?.toUpperCase()}${ref.bucket.slice(1)}BucketName`,
+          });
+        else if ('topic' in ref) expect(render(vars[key])).toMatch(/^<[A-Za-z]+TopicArn>$/);
+        else if ('value' in ref) expect(vars[key]).toBe(ref.value);
+      }
+      // Those parameters read SSM at deploy time.
+      const params = s.template(s.services[name] as never).toJSON().Parameters;
+      expect(params.IngestBucketName ?? params.ProcessedBucketName).toMatchObject({
+        Type: 'AWS::SSM::Parameter::Value<String>',
+      });
+    },
+  );
+
+  it('the role of each function starts from nothing: no managed policies', () => {
+    for (const stack of Object.values(s.services)) {
+      for (const [, role] of resources(s.template(stack), 'AWS::IAM::Role')) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('queues', () => {
+  it.each(sqsServices)(
+    '%s: event source with ReportBatchItemFailures and the topology batch settings',
+    (name, svc) => {
+      if (!isSqsTrigger(svc.trigger)) throw new Error('not sqs');
+      const template = s.template(s.services[name] as never);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: svc.trigger.batchSize,
+        MaximumBatchingWindowInSeconds: svc.trigger.maxBatchingWindowSeconds,
+        ScalingConfig: { MaximumConcurrency: svc.trigger.maximumConcurrency },
+      });
+    },
+  );
+
+  it.each(sqsServices)(
+    '%s: queue with a DLQ, maxReceiveCount and a visibility timeout of at least 6x the timeout',
+    (name, svc) => {
+      const trigger = svc.trigger;
+      if (!isSqsTrigger(trigger)) throw new Error('not sqs');
+      const queue = topology.queues[trigger.queue];
+      if (!queue) throw new Error('no queue');
+      const template = s.template(s.services[name] as never);
+      const queues = resources(template, 'AWS::SQS::Queue');
+      const [main] = queues.filter(([, q]) => q.Properties.QueueName === `sluice-dev-${trigger.queue}`);
+      const [dlq] = queues.filter(
+        ([, q]) => q.Properties.QueueName === `sluice-dev-${queue.deadLetter.queue}`,
+      );
+      if (!main || !dlq) throw new Error('queues missing');
+      expect(main[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * svc.timeoutSeconds);
+      expect(main[1].Properties.VisibilityTimeout).toBe(queue.visibilityTimeoutSeconds);
+      expect(main[1].Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] },
+        maxReceiveCount: queue.deadLetter.maxReceiveCount,
+      });
+      expect(dlq[1].Properties.MessageRetentionPeriod).toBe(queue.deadLetter.retentionSeconds);
+      for (const [, q] of [main, dlq]) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+      // Both queues refuse non-TLS requests.
+      for (const [, policy] of resources(template, 'AWS::SQS::QueuePolicy')) {
+        expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+      }
+      // The DLQ raises an alarm as soon as it holds a message, and it goes to the alarm topic.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq[0], 'QueueName'] } }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: 'AlarmTopicArn' }],
+      });
+    },
+  );
+
+  it.each(sqsServices)(
+    '%s: subscribed to its topics as the topology says, with the DLQ as SNS redrive target',
+    (name, svc) => {
+      if (!isSqsTrigger(svc.trigger)) throw new Error('not sqs');
+      const queue = topology.queues[svc.trigger.queue];
+      const template = s.template(s.services[name] as never);
+      const subscriptions = resources(template, 'AWS::SNS::Subscription');
+      expect(subscriptions).toHaveLength(queue?.subscriptions.length ?? -1);
+      for (const sub of queue?.subscriptions ?? []) {
+        template.hasResourceProperties('AWS::SNS::Subscription', {
+          Protocol: 'sqs',
+          RawMessageDelivery: sub.rawMessageDelivery,
+          RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+        });
+      }
+    },
+  );
+});
+
+describe('least privilege', () => {
+  /** Every S3 grant of a service as "action bucket/resource", from its role's policies. */
+  function s3Grants(name: string): string[] {
+    const template = s.template(s.services[name] as never);
+    const grants: string[] = [];
+    for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
+      for (const st of policy.Properties.PolicyDocument.Statement) {
+        const actions: string[] = [st.Action].flat();
+        for (const action of actions.filter((a) => a.startsWith('s3:'))) {
+          for (const r of [st.Resource].flat()) {
+            const resource = render(r)
+              .replace(/^arn:<AWS::Partition>:s3:::<([A-Z][a-z]+)BucketName>/, (_, b: string) =>
+                b.toLowerCase(),
+              )
+              .replace(/^arn:.*/, 'OTHER');
+            grants.push(`${action} ${resource}${st.Condition ? ` if ${JSON.stringify(st.Condition)}` : ''}`);
+          }
+        }
+      }
+    }
+    return grants.sort();
+  }
+
+  it('ingest signs uploads into uploads/ and reads manifests and index documents, nothing else', () => {
+    expect(s3Grants('ingest')).toEqual(
+      [
+        's3:PutObject ingest/uploads/*',
+        's3:GetObject processed/manifests/*',
+        's3:GetObject processed/index/*',
+        's3:ListBucket processed',
+        `s3:ListBucket ingest if {"StringLike":{"s3:prefix":["uploads/*"]}}`,
+      ].sort(),
+    );
+  });
+
+  it('processor reads and removes uploads, writes renditions, manifests and quarantine', () => {
+    expect(s3Grants('processor')).toEqual(
+      [
+        's3:GetObject ingest/uploads/*',
+        's3:DeleteObject ingest/uploads/*',
+        's3:GetObjectTagging ingest/uploads/*',
+        's3:PutObject ingest/quarantine/*',
+        's3:DeleteObject ingest/quarantine/*',
+        's3:PutObjectTagging ingest/quarantine/*',
+        's3:PutObject processed/renditions/*',
+        's3:PutObject processed/manifests/*',
+        's3:ListBucket ingest',
+      ].sort(),
+    );
+  });
+
+  it('indexer reads manifests and reads and writes index documents only', () => {
+    expect(s3Grants('indexer')).toEqual(
+      [
+        's3:GetObject processed/manifests/*',
+        's3:GetObject processed/index/*',
+        's3:PutObject processed/index/*',
+        's3:ListBucket processed',
+      ].sort(),
+    );
+  });
+
+  it('archiver copies uploads into originals/ and deletes them from uploads/', () => {
+    expect(s3Grants('archiver')).toEqual(
+      [
+        's3:GetObject processed/manifests/*',
+        's3:GetObject ingest/uploads/*',
+        's3:DeleteObject ingest/uploads/*',
+        's3:GetObjectTagging ingest/uploads/*',
+        's3:GetObject archive/originals/*',
+        's3:PutObject archive/originals/*',
+        's3:PutObjectTagging archive/originals/*',
+        's3:ListBucket processed',
+        's3:ListBucket ingest',
+        's3:ListBucket archive',
+      ].sort(),
+    );
+  });
+
+  it('no service can write to the archive but the archiver, nor delete from processed', () => {
+    for (const name of Object.keys(topology.services)) {
+      const grants = s3Grants(name);
+      if (name !== 'archiver') expect(grants.filter((g) => g.includes('archive/'))).toEqual([]);
+      expect(grants.filter((g) => g.startsWith('s3:DeleteObject processed'))).toEqual([]);
+      // Object wildcards only ever end a key prefix (bucket/prefix/*).
+      const objectGrants = grants.filter((g) => !g.startsWith('s3:ListBucket'));
+      expect(objectGrants.filter((g) => !/^s3:[A-Za-z]+ [a-z]+\/[a-z]+\/\*$/.test(g))).toEqual([]);
+    }
+  });
+
+  it('publishers get sns:Publish on their topics only, and the key that encrypts them', () => {
+    for (const [name, svc] of Object.entries(topology.services)) {
+      const topics = Object.values(svc.environment).flatMap((r) => ('topic' in r ? [r.topic] : []));
+      const template = s.template(s.services[name] as never);
+      const statements = resources(template, 'AWS::IAM::Policy').flatMap(
+        ([, p]) => p.Properties.PolicyDocument.Statement,
+      );
+      const publish = statements.filter((st: Json) =>
+        [st.Action].flat().some((a: string) => a.startsWith('sns:')),
+      );
+      if (topics.length === 0) {
+        expect(publish).toEqual([]);
+        continue;
+      }
+      expect(publish).toEqual([
+        expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: 'PipelineEventsTopicArn' } }),
+      ]);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: { Ref: 'MessagingKeyArn' },
+        }),
+      );
+    }
+  });
+
+  it('only X-Ray holds a wildcard resource', () => {
+    for (const stack of Object.values(s.services)) {
+      for (const [, policy] of resources(s.template(stack), 'AWS::IAM::Policy')) {
+        for (const st of policy.Properties.PolicyDocument.Statement) {
+          if (st.Resource === '*')
+            expect([st.Action].flat().every((a: string) => a.startsWith('xray:'))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('every topology service has an access entry', () => {
+    expect(Object.keys(SERVICE_ACCESS).sort()).toEqual(Object.keys(topology.services).sort());
+  });
+});
+
+describe('storage', () => {
+  const bucket = (name: string): Json => {
+    const template = s.template(s.foundation as never);
+    const found = resources(template, 'AWS::S3::Bucket').find(([id]) =>
+      id.startsWith(`${name[0]?.toUpperCase()}${name.slice(1)}Bucket`),
+    );
+    if (!found) throw new Error(`no ${name} bucket`);
+    return found[1];
+  };
+
+  it('every bucket blocks public access, is encrypted, logs access, and is retained on delete', () => {
+    for (const name of Object.keys(topology.buckets)) {
+      const b = bucket(name);
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(
+        b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+      ).toEqual({
+        SSEAlgorithm: 'AES256',
+      });
+      expect(b.Properties.LoggingConfiguration.LogFilePrefix).toBe(`s3/${name}/`);
+      expect(b.DeletionPolicy).toBe('Retain');
+      expect(b.UpdateReplacePolicy).toBe('Retain');
+      expect(b.Properties.VersioningConfiguration?.Status === 'Enabled').toBe(
+        topology.buckets[name]?.versioned,
+      );
+    }
+    // TLS only (and TLS 1.2 at least) on every bucket.
+    const policies = resources(s.template(s.foundation as never), 'AWS::S3::BucketPolicy');
+    expect(policies.length).toBeGreaterThanOrEqual(Object.keys(topology.buckets).length + 1);
+    for (const [, policy] of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('ingest: stale uploads and quarantine expire, incomplete multipart uploads are aborted', () => {
+    const rules = bucket('ingest').Properties.LifecycleConfiguration.Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Id: 'abort-incomplete-multipart-uploads',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        }),
+        expect.objectContaining({ Id: 'expire-stale-uploads', Prefix: 'uploads/', ExpirationInDays: 30 }),
+        expect.objectContaining({ Id: 'expire-quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
+      ]),
+    );
+  });
+
+  it('processed: everything moves to Intelligent-Tiering; archive tiers are opt-in', () => {
+    const b = bucket('processed');
+    expect(b.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({
+        Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }],
+      }),
+    );
+    expect(b.Properties.IntelligentTieringConfigurations).toBeUndefined();
+  });
+
+  it('archive: versioned, noncurrent versions expire, no Object Lock unless asked', () => {
+    const b = bucket('archive');
+    expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(b.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({
+        NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+        ExpiredObjectDeleteMarker: true,
+      }),
+    );
+    expect(b.Properties.ObjectLockEnabled).toBeUndefined();
+  });
+
+  it('bucket notifications follow the topology', () => {
+    const template = s.template(s.foundation as never);
+    const notifications = resources(template, 'Custom::S3BucketNotifications');
+    expect(notifications).toHaveLength(
+      Object.values(topology.buckets).filter((b) => b.notifications.length > 0).length,
+    );
+    const all = JSON.stringify(notifications);
+    for (const b of Object.values(topology.buckets)) {
+      for (const n of b.notifications) {
+        if (n.prefix) expect(all).toContain(`{"Name":"prefix","Value":"${n.prefix}"}`);
+        if (n.suffix) expect(all).toContain(`{"Name":"suffix","Value":"${n.suffix}"}`);
+      }
+    }
+  });
+
+  it('topics are encrypted with the rotating messaging key and refuse non-TLS publishing', () => {
+    const template = s.template(s.foundation as never);
+    const topics = resources(template, 'AWS::SNS::Topic');
+    expect(topics).toHaveLength(Object.keys(topology.topics).length + 1); // + alarms
+    for (const [, topic] of topics)
+      expect(topic.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^MessagingKey/), 'Arn'],
+      });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const [, policy] of resources(template, 'AWS::SNS::TopicPolicy')) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('publishes every bucket name and topic ARN to SSM for the service stacks', () => {
+    const template = s.template(s.foundation as never);
+    const names = resources(template, 'AWS::SSM::Parameter').map(([, p]) => p.Properties.Name);
+    for (const b of Object.keys(topology.buckets)) expect(names).toContain(`/sluice/dev/buckets/${b}/name`);
+    for (const t of Object.keys(topology.topics)) expect(names).toContain(`/sluice/dev/topics/${t}/arn`);
+    expect(names).toEqual(
+      expect.arrayContaining(['/sluice/dev/keys/messaging/arn', '/sluice/dev/topics/alarms/arn']),
+    );
+  });
+});
+
+describe('ingress', () => {
+  it('the HTTP API has the topology routes behind the JWT authorizer', () => {
+    const template = s.template(s.services.ingest as never);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['sluice-web', 'sluice-cli'] },
+    });
+    const trigger = topology.services.ingest?.trigger as { routes: string[] };
+    const routes = resources(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...trigger.routes].sort());
+    for (const r of routes) expect(r.AuthorizationType).toBe('JWT');
+  });
+
+  it('the HTTP API stage logs every request and is throttled', () => {
+    const template = s.template(s.services.ingest as never);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+    });
+  });
+
+  it('the internal Function URL requires IAM auth', () => {
+    s.template(s.services.ingest as never).hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+  });
+
+  it('CloudFront and WAF (managed rules and a rate-based rule) sit in front of the API, in us-east-1', () => {
+    const edge = s.edge;
+    if (!edge) throw new Error('no edge stack');
+    expect(edge.region).toBe('us-east-1');
+    const template = s.template(edge);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
+          },
+        }),
+        Match.objectLike({
+          Statement: { RateBasedStatement: { Limit: 1000, AggregateKeyType: 'IP' } },
+          Action: { Block: {} },
+        }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
+        Logging: Match.anyValue(),
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'https-only' }),
+        Origins: [Match.objectLike({ DomainName: { Ref: 'IngestHttpApiDomain' } })],
+      }),
+    });
+  });
+});
+
+describe('dashboard', () => {
+  it('has Logs Insights queries over the Powertools fields and queue, DLQ and Lambda metrics', () => {
+    const template = s.template(s.dashboard as never);
+    const [, dashboard] = resources(template, 'AWS::CloudWatch::Dashboard')[0] as [string, Json];
+    const body = render(dashboard.Properties.DashboardBody);
+    for (const field of ['assetId', 'stage', 'outcome', 'durationMs', 'service', 'reason'])
+      expect(body).toContain(field);
+    expect(body).toContain('"type":"log"');
+    for (const metric of [
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      'Errors',
+      'Throttles',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    for (const q of Object.values(topology.queues))
+      expect(body).toContain(`sluice-dev-${q.deadLetter.queue}`);
+    for (const svc of Object.keys(topology.services)) expect(body).toContain(`/aws/lambda/sluice-dev-${svc}`);
+  });
+});
