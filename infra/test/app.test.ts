@@ -3,7 +3,15 @@ import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SERVICE_ACCESS } from '../src/access';
 import { isSqsTrigger } from '../src/topology';
-import { type Json, nagFindings, render, resources, type Synthesized, synth } from './helpers';
+import {
+  type Json,
+  nagFindings,
+  render,
+  resources,
+  type Synthesized,
+  synth,
+  unusedAcknowledgements,
+} from './helpers';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -27,6 +35,10 @@ describe('the whole app', () => {
 
   it('passes the cdk-nag AwsSolutions and Serverless packs with every finding acknowledged', () => {
     expect(nagFindings(s.app)).toEqual([]);
+  });
+
+  it('acknowledges nothing that no finding needed', () => {
+    expect(unusedAcknowledgements(s.app)).toEqual([]);
   });
 
   it('couples no stack to another: no dependencies, no exports, no imports', () => {

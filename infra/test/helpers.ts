@@ -1,6 +1,6 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { type BuildOptions, buildSluice, type SluiceStacks } from '../src/app';
 
@@ -62,4 +62,37 @@ export function render(value: Json): string {
   if (value?.['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
   if (value?.['Fn::Join']) return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
   return JSON.stringify(value);
+}
+
+/**
+ * Acknowledgements that no finding needed: stale suppressions hide nothing today but would silently
+ * hide a future finding. Counts hits through cdk-nag's (private) isAcknowledged, pinned with cdk-nag 3.0.2.
+ */
+export function unusedAcknowledgements(scope: IConstruct): string[] {
+  const proto = NagPack.prototype as unknown as { isAcknowledged(r: IConstruct, id: string): boolean };
+  const original = proto.isAcknowledged;
+  const used = new Set<string>();
+  const acksOf = (c: IConstruct) =>
+    c.node.metadata
+      .filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((e) => Object.keys(e.data as object).map((k) => k.replace(/^annotation::/i, '')));
+  proto.isAcknowledged = function (resource, id) {
+    const hit = original.call(this, resource, id);
+    for (let c: IConstruct | undefined = resource; hit && c; c = c.node.scope) {
+      if (acksOf(c).includes(id)) used.add(`${c.node.path} ${id}`);
+    }
+    return hit;
+  };
+  try {
+    nagFindings(scope);
+  } finally {
+    proto.isAcknowledged = original;
+  }
+  const all: string[] = [];
+  const walk = (c: IConstruct) => {
+    for (const id of acksOf(c)) all.push(`${c.node.path} ${id}`);
+    for (const child of c.node.children) walk(child);
+  };
+  walk(scope);
+  return all.filter((a) => !used.has(a));
 }

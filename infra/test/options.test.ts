@@ -6,7 +6,7 @@ import { buildSluice } from '../src/app';
 import { readConfig } from '../src/config';
 import { storagePolicy } from '../src/storage-policy';
 import { validateTopology } from '../src/topology';
-import { type Json, resources } from './helpers';
+import { type Json, resources, unusedAcknowledgements } from './helpers';
 
 function build(context: Record<string, unknown>, only: string[]) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
@@ -67,6 +67,7 @@ describe('context options', () => {
     expect(edge?.region).toBe('us-east-1');
     const template = Template.fromStack(edge as never);
     template.resourceCountIs('Custom::AWS', 1);
+    expect(unusedAcknowledgements(edge as never)).toEqual([]);
     expect(JSON.stringify(template.toJSON())).toContain('/sluice/dev/services/ingest/http-api-domain');
   });
 });

@@ -167,7 +167,16 @@ export class EdgeStack extends Stack {
     // The singleton function behind every AwsCustomResource: AWS + the provider UUID without dashes.
     const providerId = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
     const provider = this.node.tryFindChild(providerId);
-    if (provider) acknowledgeCdkProvidedFunction(provider, 'cross-region SSM read');
+    if (provider) {
+      acknowledgeCdkProvidedFunction(provider, 'cross-region SSM read', [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AwsSolutions-L1',
+        'Serverless-LambdaLatestVersion',
+        'Serverless-LambdaDLQ',
+        'Serverless-LambdaDefaultMemorySize',
+        'Serverless-LambdaTracing',
+      ]);
+    }
     return reader.getResponseField('Parameter.Value');
   }
 }

@@ -96,15 +96,10 @@ export class ServiceStack extends Stack {
         reason:
           "SQS invokes this function synchronously; failed records go to the queue's own DLQ (redrive policy), not a function DLQ.",
       });
-      Validations.of(fn).acknowledge({
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason: 'No asynchronous invocations: the function is driven by an SQS event source mapping.',
-      });
       acknowledgeEventSourceMapping(fn);
     } else {
       const synchronous = 'Invoked synchronously (API Gateway, Function URL): the caller sees every failure.';
       Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: synchronous });
-      Validations.of(fn).acknowledge({ id: 'Serverless-LambdaAsyncFailureDestination', reason: synchronous });
       const http = httpTriggerOf(trigger);
       const functionUrl = functionUrlTriggerOf(trigger);
       if (http) {
