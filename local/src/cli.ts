@@ -51,6 +51,10 @@ const shown = (file: string) => {
 function printEndpoints(stack: LocalStack): void {
   const lines: [string, string][] = [
     ['API', stack.apiUrl || '(no HTTP service running)'],
+    ...Object.entries(stack.functionUrls).map(([service, url]): [string, string] => [
+      `Function URL (${service}, SigV4 with the local credentials)`,
+      url,
+    ]),
     ['AWS endpoint', stack.awsEndpoint],
     ['Dev token', stack.devToken],
     [

@@ -80,7 +80,7 @@ export class FunctionHostProcess {
     return this.child?.pid;
   }
 
-  /** The HTTP port the host bound, for http-triggered services. */
+  /** The HTTP port the host bound, for http- and function-url-triggered services. */
   get port(): number | undefined {
     return this.boundPort;
   }
@@ -103,8 +103,11 @@ export class FunctionHostProcess {
 
   private config(): FunctionHostConfig {
     const config = this.options.config;
-    // A restarted HTTP host keeps the port clients already know.
-    if (config.trigger.type === 'http' && this.boundPort !== undefined) {
+    // A restarted HTTP host (API or function URL) keeps the port clients already know.
+    if (
+      (config.trigger.type === 'http' || config.trigger.type === 'function-url') &&
+      this.boundPort !== undefined
+    ) {
       return { ...config, trigger: { ...config.trigger, port: this.boundPort } };
     }
     return config;

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createSqsClient } from './aws';
+import { startFunctionUrl } from './function-url';
 import type { FunctionHostConfig, HostMessage, ParentMessage } from './host-protocol';
 import { startHttpApi } from './http-api';
 import { handlerFromModule } from './lambda';
@@ -51,6 +52,8 @@ async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
       handler,
       routes: trigger.routes,
       authorizer: trigger.authorizer,
+      throttling: trigger.throttling,
+      routeSettings: trigger.routeSettings,
       port: trigger.port,
       captureEventsDir: config.captureEventsDir,
       logger: log,
@@ -58,6 +61,20 @@ async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
     await send({ type: 'ready', port: api.port });
     log('INFO', 'HTTP API listening', { url: api.url, routes: trigger.routes });
     return () => api.close();
+  }
+
+  if (trigger.type === 'function-url') {
+    const url = await startFunctionUrl({
+      ...settings,
+      handler,
+      authType: trigger.authType,
+      port: trigger.port,
+      captureEventsDir: config.captureEventsDir,
+      logger: log,
+    });
+    await send({ type: 'ready', port: url.port });
+    log('INFO', 'Function URL listening', { url: url.url, authType: trigger.authType });
+    return () => url.close();
   }
 
   const sqs = createSqsClient({ endpoint: config.awsEndpoint, region: config.region });

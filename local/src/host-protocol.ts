@@ -1,4 +1,6 @@
 import type { JwtAuthorizerConfig } from './dev-issuer';
+import type { RouteSettings } from './http-api';
+import type { Throttling } from './throttle';
 
 /** What the stack and a function host (src/function-host.ts) say to each other over IPC. */
 
@@ -18,6 +20,15 @@ export interface HttpTriggerConfig {
   /** 0 for any free port; the host reports the one it bound. */
   port: number;
   authorizer: JwtAuthorizerConfig | false;
+  throttling?: Throttling;
+  routeSettings?: Record<string, RouteSettings>;
+}
+
+export interface FunctionUrlTriggerConfig {
+  type: 'function-url';
+  authType: 'AWS_IAM' | 'NONE';
+  /** 0 for any free port; the host reports the one it bound. */
+  port: number;
 }
 
 export interface FunctionHostConfig {
@@ -31,7 +42,7 @@ export interface FunctionHostConfig {
   timeoutSeconds: number;
   region: string;
   awsEndpoint: string;
-  trigger: SqsTriggerConfig | HttpTriggerConfig;
+  trigger: SqsTriggerConfig | HttpTriggerConfig | FunctionUrlTriggerConfig;
   captureEventsDir?: string;
   logLevel: string;
 }

@@ -14,12 +14,13 @@ import {
   type LambdaHandler,
 } from './lambda';
 import { jsonLogger, type LocalLogger } from './log';
+import { RouteThrottle, type Throttling } from './throttle';
 
 /*
  * API Gateway HTTP API (payload format 2.0) in front of one Lambda handler: route matching, the
- * JWT authorizer, the 10 MB payload limit, the event and the response mapping as API Gateway does
- * them, with API Gateway's own error bodies. CORS preflights are answered permissively for local
- * development.
+ * JWT authorizer (or none, per route), route throttling (429), the 10 MB payload limit, the event
+ * and the response mapping as API Gateway does them, with API Gateway's own error bodies. CORS
+ * preflights are answered permissively for local development.
  */
 
 export const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -33,10 +34,21 @@ export interface HttpApiOptions extends FunctionSettings {
   routes: string[];
   /** Verify `Authorization: Bearer <jwt>` on every route; false for no authorizer. */
   authorizer: JwtAuthorizerConfig | false;
+  /** The stage's default route throttling; none: unthrottled. */
+  throttling?: Throttling;
+  /** Per route key: `authorization: 'none'` leaves the route public; `throttling` overrides the default. */
+  routeSettings?: Record<string, RouteSettings>;
+  /** Milliseconds, monotonic; for tests of throttling. */
+  clock?: () => number;
   /** Default 0: any free port. Always bound to 127.0.0.1. */
   port?: number;
   captureEventsDir?: string;
   logger?: LocalLogger;
+}
+
+export interface RouteSettings {
+  authorization?: 'jwt' | 'none';
+  throttling?: Throttling;
 }
 
 export interface HttpApiServer {
@@ -142,7 +154,7 @@ const TEXT_CONTENT_TYPES = [
 ];
 
 /** Text bodies reach the handler as strings; anything else base64-encoded (isBase64Encoded). */
-function isTextBody(contentType: string | undefined, body: Buffer): boolean {
+export function isTextBody(contentType: string | undefined, body: Buffer): boolean {
   if (!contentType) return isUtf8(body);
   const type = contentType.toLowerCase();
   return TEXT_CONTENT_TYPES.some((pattern) => pattern.test(type));
@@ -158,7 +170,7 @@ function isUtf8(buffer: Buffer): boolean {
 }
 
 /** `04/Dec/2026:20:15:39 +0000`, as in requestContext.time. */
-function apiGatewayTime(date: Date): string {
+export function apiGatewayTime(date: Date): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const pad = (n: number) => String(n).padStart(2, '0');
   return (
@@ -168,7 +180,10 @@ function apiGatewayTime(date: Date): string {
 }
 
 /** Headers lowercased, repeated ones joined with commas, cookies split out (payload 2.0 rules). */
-function collectHeaders(request: IncomingMessage): { headers: Record<string, string>; cookies: string[] } {
+export function collectHeaders(request: IncomingMessage): {
+  headers: Record<string, string>;
+  cookies: string[];
+} {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   const raw = request.rawHeaders;
@@ -189,7 +204,7 @@ function collectHeaders(request: IncomingMessage): { headers: Record<string, str
   return { headers, cookies };
 }
 
-function queryParameters(rawQueryString: string): Record<string, string> | undefined {
+export function queryParameters(rawQueryString: string): Record<string, string> | undefined {
   if (!rawQueryString) return undefined;
   const params: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
@@ -198,7 +213,7 @@ function queryParameters(rawQueryString: string): Record<string, string> | undef
   return Object.keys(params).length > 0 ? params : undefined;
 }
 
-function sendJson(
+export function sendJson(
   response: ServerResponse,
   statusCode: number,
   body: unknown,
@@ -238,7 +253,7 @@ function answerPreflight(request: IncomingMessage, response: ServerResponse): vo
  * Reads the body; undefined once it passes the payload limit. The rest is drained, not kept, so
  * the client gets to read the 413; past 10x the limit the connection is simply dropped.
  */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -308,6 +323,15 @@ export function mapResult(result: unknown): {
 
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApiServer> {
   const routes = options.routes.map(parseRoute);
+  const routeSettings = options.routeSettings ?? {};
+  for (const routeKey of Object.keys(routeSettings)) {
+    if (!options.routes.includes(routeKey)) throw new Error(`Route settings for unknown route "${routeKey}"`);
+  }
+  const throttle = new RouteThrottle(
+    options.throttling,
+    Object.fromEntries(Object.entries(routeSettings).map(([key, s]) => [key, s.throttling])),
+    options.clock,
+  );
   const log = options.logger ?? jsonLogger('sluice-local');
   const verify = options.authorizer ? createJwtVerifier(options.authorizer) : undefined;
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
@@ -335,10 +359,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApiServ
       return;
     }
 
+    if (!throttle.admit(match.route.routeKey)) {
+      sendJson(response, 429, { message: 'Too Many Requests' }, cors);
+      return;
+    }
+
     const { headers, cookies } = collectHeaders(request);
     let claims: Record<string, string> | undefined;
     let scopes: string[] | null = null;
-    if (verify) {
+    if (verify && routeSettings[match.route.routeKey]?.authorization !== 'none') {
       const token = /^(?:Bearer\s+)?(\S+)$/i.exec(request.headers.authorization?.trim() ?? '')?.[1];
       if (!token) {
         sendJson(response, 401, { message: 'Unauthorized' }, { ...cors, 'www-authenticate': 'Bearer' });

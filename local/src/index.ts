@@ -15,6 +15,12 @@ export {
   type FunctionHostProcessOptions,
   FunctionHostStartError,
 } from './function-host-process';
+export {
+  FUNCTION_URL_PAYLOAD_LIMIT_BYTES,
+  type FunctionUrlOptions,
+  type FunctionUrlServer,
+  startFunctionUrl,
+} from './function-url';
 export type { FunctionHostConfig } from './host-protocol';
 export {
   type HttpApiOptions,
@@ -23,6 +29,7 @@ export {
   matchRoute,
   PAYLOAD_LIMIT_BYTES,
   parseRoute,
+  type RouteSettings,
   startHttpApi,
   stringifyClaim,
 } from './http-api';
@@ -53,6 +60,14 @@ export {
   S3EventNormalizer,
 } from './s3-event-normalizer';
 export {
+  createSigV4Verifier,
+  type SignedRequest,
+  type SignOptions,
+  type SigV4Credentials,
+  type SigV4Result,
+  signedHeaders,
+} from './sigv4';
+export {
   failedRecordIds,
   InvalidBatchResponseError,
   type InvocationOutcome,
@@ -67,4 +82,5 @@ export {
   type StartStackOptions,
   startStack,
 } from './stack';
+export { RouteThrottle, type Throttling, TokenBucket } from './throttle';
 export type { TopologyLike } from './topology';

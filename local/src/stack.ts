@@ -58,6 +58,8 @@ export interface LocalStack {
   motoPid: number;
   /** The HTTP API (`http://127.0.0.1:PORT`); empty when no http-triggered service runs. */
   apiUrl: string;
+  /** Each function-URL service's URL (`http://127.0.0.1:PORT`), by service name. */
+  functionUrls: Record<string, string>;
   /** A dev token (12 h) the HTTP API accepts. */
   devToken: string;
   resources: ResourceMap;
@@ -199,7 +201,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
           routes: trigger.routes ?? [],
           port: options.apiPort ?? DEFAULT_API_PORT,
           authorizer: issuer.authorizerConfig,
+          throttling: trigger.throttling,
+          routeSettings: trigger.routeSettings,
         };
+      } else if (trigger.type === 'function-url') {
+        hostTrigger = { type: 'function-url', authType: trigger.authType ?? 'AWS_IAM', port: 0 };
       } else {
         throw new Error(`Service "${name}": trigger type "${trigger.type}" is not supported locally`);
       }
@@ -226,14 +232,23 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     }
     await Promise.all(hosts.map((host) => host.start()));
 
-    const httpHost = hosts.find((host) => host.port !== undefined);
-    const apiUrl = httpHost ? `http://127.0.0.1:${httpHost.port}` : '';
+    const httpIndex = plan.findIndex((service) => service.spec.trigger.type === 'http');
+    const httpHost = httpIndex >= 0 ? hosts[httpIndex] : undefined;
+    const apiUrl = httpHost?.port !== undefined ? `http://127.0.0.1:${httpHost.port}` : '';
+    const functionUrls: Record<string, string> = {};
+    plan.forEach(({ name, spec }, index) => {
+      const port = hosts[index]?.port;
+      if (spec.trigger.type === 'function-url' && port !== undefined)
+        functionUrls[name] = `http://127.0.0.1:${port}`;
+    });
     const services: RunningService[] = plan.map(({ name, spec, entry }, index) => ({
       name,
       trigger:
         spec.trigger.type === 'sqs'
           ? `sqs ${spec.trigger.queue}`
-          : `http ${(spec.trigger.routes ?? []).join(', ')}`,
+          : spec.trigger.type === 'function-url'
+            ? `function-url ${spec.trigger.authType ?? 'AWS_IAM'}`
+            : `http ${(spec.trigger.routes ?? []).join(', ')}`,
       entry: path.relative(repoRoot(), entry),
       pid: hosts[index]?.pid,
       logFile: path.join(logsDir, `${name}.log`),
@@ -246,6 +261,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         awsEndpoint: moto.endpoint,
         region: LOCAL_REGION,
         apiUrl: apiUrl || null,
+        functionUrls,
         devToken,
         namePrefix,
         buckets: resources.buckets,
@@ -261,6 +277,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       awsEndpoint: moto.endpoint,
       motoPid: moto.pid,
       apiUrl,
+      functionUrls,
       devToken,
       resources,
       services,

@@ -41,6 +41,15 @@ export interface TriggerSpec {
   maximumConcurrency?: number;
   /** http: "METHOD /path/{param}" */
   routes?: string[];
+  /** http: the stage's default route throttling. */
+  throttling?: { burstLimit: number; rateLimit: number };
+  /** http: per route key. */
+  routeSettings?: Record<
+    string,
+    { authorization?: 'jwt' | 'none'; throttling?: { burstLimit: number; rateLimit: number } }
+  >;
+  /** function-url */
+  authType?: 'AWS_IAM' | 'NONE';
 }
 
 export type EnvironmentRef = { bucket?: string; topic?: string; queue?: string; value?: string };

@@ -1,0 +1,187 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './aws';
+import {
+  apiGatewayTime,
+  collectHeaders,
+  isTextBody,
+  mapResult,
+  queryParameters,
+  readBody,
+  sendJson,
+} from './http-api';
+import {
+  captureEvent,
+  createLambdaContext,
+  DEFAULT_TIMEOUT_SECONDS,
+  type FunctionSettings,
+  invokeHandler,
+  type LambdaHandler,
+} from './lambda';
+import { jsonLogger, type LocalLogger } from './log';
+import { createSigV4Verifier, type SigV4Credentials } from './sigv4';
+
+/*
+ * A Lambda function URL in front of one handler (payload format 2.0, buffered): no routes (the
+ * handler routes by method and rawPath), routeKey `$default`, the 6 MB request limit, and with
+ * AWS_IAM a SigV4 check of every request (see sigv4.ts for what stands in for IAM locally).
+ * Refusals carry the function URL's own bodies: 403 {"Message":"Forbidden"}.
+ */
+
+/** Lambda's synchronous invocation payload limit, which bounds a buffered function URL's request. */
+export const FUNCTION_URL_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+
+export interface FunctionUrlOptions extends FunctionSettings {
+  handler: LambdaHandler;
+  authType: 'AWS_IAM' | 'NONE';
+  /** Keys whose SigV4 signatures are accepted (AWS_IAM). Default the local stack's credentials. */
+  credentials?: readonly SigV4Credentials[];
+  /** Default 0: any free port. Always bound to 127.0.0.1. */
+  port?: number;
+  captureEventsDir?: string;
+  logger?: LocalLogger;
+}
+
+export interface FunctionUrlServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startFunctionUrl(options: FunctionUrlOptions): Promise<FunctionUrlServer> {
+  const log = options.logger ?? jsonLogger('sluice-local');
+  const region = options.region ?? LOCAL_REGION;
+  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const urlId = randomBytes(16).toString('hex');
+  const verify =
+    options.authType === 'AWS_IAM'
+      ? createSigV4Verifier({
+          credentials: options.credentials ?? [LOCAL_CREDENTIALS],
+          region,
+          service: 'lambda',
+        })
+      : undefined;
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const startedAt = new Date();
+    const method = (request.method ?? 'GET').toUpperCase();
+    const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
+    const body = await readBody(request, FUNCTION_URL_PAYLOAD_LIMIT_BYTES);
+    if (body === undefined) {
+      sendJson(response, 413, {
+        Message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+      });
+      return;
+    }
+    const { headers, cookies } = collectHeaders(request);
+
+    let iam: Record<string, unknown> | undefined;
+    if (verify) {
+      const verdict = await verify({ method, path: rawPath, rawQueryString, headers, body });
+      if (!verdict.ok) {
+        log('WARN', 'Function URL request refused', { reason: verdict.reason, path: rawPath });
+        sendJson(response, 403, { Message: 'Forbidden' }, { 'x-amzn-errortype': 'AccessDeniedException' });
+        return;
+      }
+      iam = {
+        accessKey: verdict.accessKeyId,
+        accountId: LOCAL_ACCOUNT_ID,
+        callerId: verdict.accessKeyId,
+        cognitoIdentity: null,
+        principalOrgId: null,
+        userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${verdict.accessKeyId}`,
+        userId: verdict.accessKeyId,
+      };
+    }
+
+    const socket = request.socket;
+    const sourceIp = (socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    headers['x-forwarded-for'] ??= sourceIp;
+    headers['x-forwarded-port'] ??= String(socket.localPort ?? '');
+    headers['x-forwarded-proto'] ??= 'http';
+    headers['x-amzn-trace-id'] ??=
+      `Root=1-${Math.floor(startedAt.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+    const text = isTextBody(request.headers['content-type'], body);
+    const queryStringParameters = queryParameters(rawQueryString);
+    const requestId = randomUUID();
+    const domainName = `${urlId}.lambda-url.${region}.on.aws`;
+    const event = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath,
+      rawQueryString,
+      ...(cookies.length > 0 ? { cookies } : {}),
+      headers,
+      ...(queryStringParameters ? { queryStringParameters } : {}),
+      requestContext: {
+        accountId: iam ? LOCAL_ACCOUNT_ID : 'anonymous',
+        apiId: urlId,
+        ...(iam ? { authorizer: { iam } } : {}),
+        domainName,
+        domainPrefix: urlId,
+        http: {
+          method,
+          path: rawPath,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp,
+          userAgent: request.headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey: '$default',
+        stage: '$default',
+        time: apiGatewayTime(startedAt),
+        timeEpoch: startedAt.getTime(),
+      },
+      ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: body.length > 0 && !text,
+    };
+
+    const context = createLambdaContext(options, requestId);
+    if (options.captureEventsDir) {
+      await captureEvent(options.captureEventsDir, options.functionName, requestId, event).catch((error) =>
+        log('WARN', 'Could not capture an event', { error }),
+      );
+    }
+    let result: ReturnType<typeof mapResult>;
+    try {
+      result = mapResult(await invokeHandler(options.handler, event, context, timeoutSeconds));
+    } catch (error) {
+      log('ERROR', 'Invocation failed', { path: rawPath, requestId, error });
+      sendJson(response, 502, { Message: 'Internal Server Error' });
+      return;
+    }
+    const responseHeaders: Record<string, string | string[]> = { ...result.headers };
+    if (result.cookies.length > 0) responseHeaders['set-cookie'] = result.cookies;
+    responseHeaders['content-length'] = String(result.body.length);
+    responseHeaders['x-amzn-requestid'] = requestId;
+    response.writeHead(result.statusCode, responseHeaders);
+    response.end(result.body);
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      log('ERROR', 'Request failed', { error });
+      if (!response.headersSent) sendJson(response, 500, { Message: 'Internal Server Error' });
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
