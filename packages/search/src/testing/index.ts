@@ -1,0 +1,1 @@
+export { MemoryIndexStore } from '../stores/memory-index-store';
