@@ -133,7 +133,13 @@ export function buildProgram(io: Io, run: (code: Promise<number>) => void, signa
     .description('save the API URL and/or a token for later commands')
     .option('--token <token>', 'bearer token (or SLUICE_TOKEN)')
     .option('--api <url>', 'the Sluice API')
-    .action((options) => run(loginCommand(createContext(io, { json: program.opts().json }), options)));
+    .action((options) => {
+      // --token and --api are also global options: commander gives them to the program.
+      const { token, api, json } = program.opts();
+      run(
+        loginCommand(createContext(io, { json }), { token: options.token ?? token, api: options.api ?? api }),
+      );
+    });
 
   program
     .command('logout')
