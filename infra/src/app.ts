@@ -40,7 +40,8 @@ export interface BuildOptions {
 /**
  * The whole platform, built from contracts/topology/topology.json: a foundation stack, one stack per
  * service, a dashboard stack and (when a service has HTTP routes) the edge stack. No stack references
- * another: values flow through SSM parameters and deterministic names.
+ * another: values flow through SSM parameters and deterministic names; the only links are deployment
+ * order (services after the foundation, the edge after the HTTP APIs).
  */
 export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks {
   for (const [flag, value] of Object.entries(FEATURE_FLAGS)) {
@@ -95,6 +96,18 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
       topology,
       description: 'Sluice edge: CloudFront + AWS WAF in front of the HTTP API',
     });
+  }
+
+  // Deployment order only (no exports, no references): on a fresh account `cdk deploy --all` must write
+  // the foundation's SSM parameters before a service stack reads them, and `cdk destroy --all` must
+  // remove the services before the topics they subscribe to. `--exclusively` ignores these.
+  for (const service of Object.values(result.services)) {
+    if (result.foundation) service.addDependency(result.foundation, 'reads its SSM parameters');
+  }
+  if (result.edge) {
+    for (const [name, service] of Object.entries(result.services)) {
+      if (service.httpApi) result.edge.addDependency(service, `reads the ${name} HTTP API host name`);
+    }
   }
 
   Tags.of(app).add('project', 'sluice');

@@ -41,10 +41,14 @@ describe('the whole app', () => {
     expect(unusedAcknowledgements(s.app)).toEqual([]);
   });
 
-  it('couples no stack to another: no dependencies, no exports, no imports', () => {
-    for (const stack of [s.foundation, s.dashboard, s.edge, ...Object.values(s.services)]) {
+  it('couples no stack to another: no exports, no imports; order-only dependencies on the foundation', () => {
+    const services = Object.values(s.services);
+    for (const stack of services) expect(stack.dependencies).toEqual([s.foundation]);
+    expect(s.foundation?.dependencies).toEqual([]);
+    expect(s.dashboard?.dependencies).toEqual([]);
+    expect(s.edge?.dependencies).toEqual([s.services.ingest]);
+    for (const stack of [s.foundation, s.dashboard, s.edge, ...services]) {
       if (!stack) throw new Error('missing stack');
-      expect(stack.dependencies).toEqual([]);
       const json = JSON.stringify(s.template(stack).toJSON());
       expect(json).not.toContain('Fn::ImportValue');
       expect(Object.values(s.template(stack).toJSON().Outputs ?? {}).filter((o: Json) => o.Export)).toEqual(
