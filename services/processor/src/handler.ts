@@ -1,38 +1,18 @@
-import {
-  createLogger,
-  createS3Client,
-  createSnsClient,
-  S3Objects,
-  SnsPipelineEventPublisher,
-  s3EventsFromSqsBody,
-  sqsBatchHandler,
-} from '@sluice/runtime';
-import { SharpImageRenderer } from './adapters/sharp-image-renderer';
+import { createLogger, s3EventsFromSqsBody, sqsBatchHandler } from '@sluice/runtime';
 import { processUpload } from './app/process-upload';
 import { readConfig } from './config';
-import { DEFAULT_PRESETS } from './domain/presets';
+import { createProcessUploadDeps } from './wiring';
 
 // Composition root: config and clients are created once per container, not per invocation.
 const config = readConfig();
 const logger = createLogger('processor');
-const deps = {
-  objects: new S3Objects(createS3Client(config.aws)),
-  renderer: new SharpImageRenderer(),
-  events: new SnsPipelineEventPublisher(
-    createSnsClient(config.aws),
-    config.pipelineEventsTopicArn,
-    'processor',
-  ),
-  logger,
-  presets: DEFAULT_PRESETS,
-  ingestBucket: config.ingestBucket,
-  processedBucket: config.processedBucket,
-};
+const deps = createProcessUploadDeps(config, logger);
 
 export const handler = sqsBatchHandler(
   async (record) => {
     for (const event of s3EventsFromSqsBody(record.body)) await processUpload(event, deps);
   },
-  // Image work is CPU-bound: records of a batch run one at a time.
+  // Image work is CPU-bound: records of a batch run one at a time; each image's encodes run
+  // PROCESSOR_ENCODE_CONCURRENCY at a time. Memory stays bounded by one image in flight.
   { logger, processInParallel: false },
 );

@@ -1,124 +1,296 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { validate } from '@sluice/contracts';
-import {
-  createLogger,
-  manifestKey,
-  quarantineKey,
-  rejectionKey,
-  renditionKey,
-  type S3ObjectEvent,
-  uploadKey,
-} from '@sluice/runtime';
-import { InMemoryObjectStore, RecordingPublisher } from '@sluice/runtime/testing';
+import { manifestKey, quarantineKey, renditionKey } from '@sluice/runtime';
 import sharp from 'sharp';
-import { SharpImageRenderer } from '../src/adapters/sharp-image-renderer';
-import { type ProcessUploadDeps, processUpload } from '../src/app/process-upload';
-import { DEFAULT_PRESETS } from '../src/domain/presets';
+import { processUpload } from '../src/app/process-upload';
+import { parsePresets } from '../src/domain/presets';
+import { fixture, harness } from './support/harness';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures');
-const INGEST = 'ingest';
-const PROCESSED = 'processed';
 const assetId = '0b6a7c1e-2f4d-4e8a-9c3b-5d6e7f8a9b0c';
-
-function setup(fixture: string, fileName = 'upload.bin') {
-  const objects = new InMemoryObjectStore();
-  const location = { tenantId: 'acme', assetId, fileName };
-  objects.seed(INGEST, uploadKey(location), readFileSync(resolve(FIXTURES, fixture)), 'image/jpeg');
-  const events = new RecordingPublisher();
-  const logger = createLogger('processor-test');
-  logger.setLogLevel('SILENT');
-  const deps: ProcessUploadDeps = {
-    objects,
-    renderer: new SharpImageRenderer(),
-    events,
-    logger,
-    presets: DEFAULT_PRESETS,
-    ingestBucket: INGEST,
-    processedBucket: PROCESSED,
-  };
-  const event: S3ObjectEvent = {
-    eventName: 'ObjectCreated:Put',
-    eventTime: '2026-01-01T00:00:00.000Z',
-    bucket: INGEST,
-    key: uploadKey(location),
-    sequencer: '0055AED6DCD90281E5',
-  };
-  return { objects, events, deps, event, location };
-}
+const ALL_RENDITIONS = [
+  'large.jpeg',
+  'large.webp',
+  'medium.jpeg',
+  'medium.webp',
+  'thumb.avif',
+  'thumb.jpeg',
+  'thumb.webp',
+].map((name) => `renditions/${assetId}/${name}`);
 
 describe('processUpload', () => {
-  it('renders an auto-oriented, metadata-free WebP and writes a valid manifest', async () => {
-    const { objects, events, deps, event } = setup('jpeg/orient-6.jpg', 'portrait.jpg');
-    await expect(processUpload(event, deps)).resolves.toBe('succeeded');
+  it('renders every preset auto-oriented and metadata-free, and writes a valid manifest last', async () => {
+    const h = harness(fixture('jpeg/orient-6.jpg'), { fileName: 'portrait.jpg', contentType: 'image/jpeg' });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('succeeded');
 
-    const rendition = await objects.get(PROCESSED, renditionKey(assetId, 'medium', 'webp'));
-    const meta = await sharp(rendition?.body).metadata();
-    // Stored 1200x1800 with orientation 6: displayed landscape, so 800 wide after rotation.
-    expect([meta.format, meta.width, meta.height, meta.exif]).toEqual(['webp', 800, 533, undefined]);
+    expect(h.storage.processedKeys()).toEqual([...ALL_RENDITIONS, manifestKey(assetId)].sort());
+    expect(h.storage.writes.at(-1)).toBe(manifestKey(assetId));
+    // Stored 1200x1800 with orientation 6: displayed landscape 1800x1200.
+    const sizes = await Promise.all(
+      ['thumb.webp', 'medium.jpeg', 'large.webp'].map(async (name) => {
+        const meta = await sharp(h.storage.output(`renditions/${assetId}/${name}`)).metadata();
+        return [meta.width, meta.height, meta.exif, meta.orientation];
+      }),
+    );
+    expect(sizes).toEqual([
+      [200, 133, undefined, undefined],
+      [800, 533, undefined, undefined],
+      [1600, 1067, undefined, undefined],
+    ]);
 
-    const manifest = validate('asset-manifest/v1', await objects.getJson(PROCESSED, manifestKey(assetId)));
-    expect(manifest.ok).toBe(true);
-    if (!manifest.ok) return;
+    const manifest = validate('asset-manifest/v1', h.storage.json(manifestKey(assetId)));
+    if (!manifest.ok) throw new Error(manifest.errors.join('; '));
     expect(manifest.value).toMatchObject({
       assetId,
       tenantId: 'acme',
-      detected: { mime: 'image/jpeg', kind: 'image', mismatch: false },
-      image: { width: 1200, height: 1800, orientation: 6 },
-      source: { fileName: 'portrait.jpg', sequencer: '0055AED6DCD90281E5' },
+      detected: { mime: 'image/jpeg', kind: 'image', ext: 'jpg', mismatch: false },
+      image: { width: 1200, height: 1800, orientation: 6, format: 'jpeg', frames: 1, animated: false },
+      source: {
+        fileName: 'portrait.jpg',
+        sequencer: '0055AED6DCD90281E5',
+        declaredContentType: 'image/jpeg',
+      },
+      sha256: '9b344e9f0c869d8637ea22e672df9451d8d3cc1d2d0b291af3b284e538e5f124',
+      processedAt: '2026-01-01T00:00:00.000Z',
     });
-    expect(manifest.value.sha256).toBe('9b344e9f0c869d8637ea22e672df9451d8d3cc1d2d0b291af3b284e538e5f124');
-    expect(events.events.map((e) => e.type)).toEqual(['asset.processed']);
+    expect(manifest.value.renditions).toContainEqual(
+      expect.objectContaining({
+        preset: 'medium',
+        format: 'webp',
+        width: 800,
+        height: 533,
+        contentType: 'image/webp',
+      }),
+    );
+    expect(manifest.value.dominantColor).toMatch(/^#[0-9a-f]{6}$/);
+    expect(manifest.value.perceptualHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(manifest.value.placeholder?.type).toBe('thumbhash');
+    expect(h.events.events).toEqual([
+      expect.objectContaining({
+        type: 'asset.processed',
+        detail: { manifestKey: manifestKey(assetId), renditions: 7 },
+      }),
+    ]);
   });
 
   it('never upscales a small image', async () => {
-    const { objects, deps, event } = setup('png/palette.png');
-    await processUpload(event, deps);
-    const meta = await sharp(
-      (await objects.get(PROCESSED, renditionKey(assetId, 'medium', 'webp')))?.body,
-    ).metadata();
-    expect([meta.width, meta.height]).toEqual([68, 68]);
+    const h = harness(fixture('png/palette.png'));
+    await processUpload(h.event(), h.deps);
+    for (const name of ['thumb.webp', 'large.jpeg']) {
+      const meta = await sharp(h.storage.output(`renditions/${assetId}/${name}`)).metadata();
+      expect([meta.width, meta.height]).toEqual([68, 68]);
+    }
+  });
+
+  it('records a declared type that contradicts the bytes, and processes what the bytes are', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'photo.jpg', contentType: 'image/jpeg' });
+    await processUpload(h.event(), h.deps);
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({
+      source: { declaredContentType: 'image/jpeg' },
+      detected: { mime: 'image/png', kind: 'image', mismatch: true },
+    });
+  });
+
+  it('passes a text file through with its type, hash and a text extract', async () => {
+    const h = harness('héllo, wörld\n', {
+      fileName: 'notes.txt',
+      contentType: 'text/markdown; charset=utf-8',
+    });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('succeeded');
+    expect(h.storage.processedKeys()).toEqual([manifestKey(assetId)]);
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({
+      detected: { mime: 'text/plain', kind: 'text', mismatch: false },
+      renditions: [],
+      text: { extract: 'héllo, wörld\n', truncated: false, encoding: 'utf-8' },
+    });
+  });
+
+  it('passes an unknown binary file through: being unknown is never an error', async () => {
+    const h = harness(Buffer.from([0x00, 0x01, 0x02, 0xfe, 0xff, 0x00, 0x10]), { fileName: 'blob.dat' });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('succeeded');
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({
+      detected: { mime: 'application/octet-stream', kind: 'other', mismatch: false },
+      renditions: [],
+    });
+  });
+
+  it('streams a file over the in-memory cap: hashed without being read whole', async () => {
+    const text = 'line of text\n'.repeat(10_000); // 130,000 bytes
+    const h = harness(text, { fileName: 'big.log', deps: { maxImageBytes: 1000 } });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('succeeded');
+    expect(h.storage.reads).toBe(0);
+    const manifest = h.storage.json(manifestKey(assetId)) as {
+      sha256: string;
+      text: { extract: string; truncated: boolean };
+    };
+    expect(manifest.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(Buffer.byteLength(manifest.text.extract)).toBe(64 * 1024);
+    expect(manifest.text.truncated).toBe(true);
+  });
+
+  it('rejects an image over the size cap before decoding it', async () => {
+    const h = harness(fixture('jpeg/orient-1.jpg'), { deps: { maxImageBytes: 1000 } });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
+    expect(h.storage.reads).toBe(0);
+    expect(h.events.events[0]?.detail).toMatchObject({ reason: 'too-large' });
   });
 
   it('rejects an undecodable image into quarantine with a reason', async () => {
-    const { objects, events, deps, event, location } = setup('broken/truncated.jpg', 'truncated.jpg');
-    await expect(processUpload(event, deps)).resolves.toBe('rejected');
-    expect(objects.keys(INGEST)).toEqual([quarantineKey(location)]);
-    expect(objects.keys(PROCESSED)).toEqual([rejectionKey(assetId)]);
-    expect(
-      validate('rejection-record/v1', await objects.getJson(PROCESSED, rejectionKey(assetId))),
-    ).toMatchObject({
-      ok: true,
-      value: { reason: 'undecodable-image', tenantId: 'acme', quarantineKey: quarantineKey(location) },
-    });
-    expect(events.events).toEqual([
+    const h = harness(fixture('broken/truncated.jpg'), { fileName: 'truncated.jpg' });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
+    expect(h.storage.ingestKeys()).toEqual([quarantineKey(h.location)]);
+    expect(h.storage.processedKeys()).toEqual([]);
+    expect(h.events.events).toEqual([
       expect.objectContaining({
         type: 'asset.rejected',
         detail: expect.objectContaining({
           reason: 'undecodable-image',
-          quarantineKey: quarantineKey(location),
+          stage: 'process',
+          quarantineKey: quarantineKey(h.location),
         }),
       }),
     ]);
   });
 
   it('rejects a pixel bomb before decoding it', async () => {
-    const { events, deps, event } = setup('broken/pixel-bomb-20000x14000.jpg');
-    await expect(processUpload(event, deps)).resolves.toBe('rejected');
-    expect(events.events[0]?.detail).toMatchObject({ reason: 'pixel-limit' });
+    const h = harness(fixture('broken/pixel-bomb-20000x14000.jpg'));
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
+    expect(h.events.events[0]?.detail).toMatchObject({ reason: 'pixel-limit' });
   });
 
   it('skips an event whose original is already gone', async () => {
-    const { objects, events, deps, event } = setup('png/palette.png');
-    await objects.delete(INGEST, event.key);
-    await expect(processUpload(event, deps)).resolves.toBe('skipped');
-    expect(events.events).toEqual([]);
+    const h = harness(fixture('png/palette.png'));
+    h.storage.ingest.delete(h.key);
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('skipped');
+    expect(h.events.events).toEqual([]);
   });
 
   it('leaves a key outside the layout in place and logs it as rejected', async () => {
-    const { objects, deps, event } = setup('png/palette.png');
-    objects.seed(INGEST, 'uploads/stray.png', 'x');
-    await expect(processUpload({ ...event, key: 'uploads/stray.png' }, deps)).resolves.toBe('rejected');
-    expect(objects.keys(INGEST)).toContain('uploads/stray.png');
+    const h = harness(fixture('png/palette.png'));
+    h.storage.seed('uploads/stray.png', 'x');
+    await expect(processUpload({ ...h.event(), key: 'uploads/stray.png' }, h.deps)).resolves.toBe('rejected');
+    expect(h.storage.ingestKeys()).toContain('uploads/stray.png');
+    expect(h.events.events).toEqual([]);
+  });
+});
+
+describe('processUpload: idempotency and ordering', () => {
+  it('does no work and writes nothing on a replay, and re-announces under the same event id', async () => {
+    const h = harness(fixture('jpeg/gps-phone.jpg'), { fileName: 'a.jpg' });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('succeeded');
+    const writes = [...h.storage.writes];
+    const snapshot = new Map([...h.storage.processed].map(([k, v]) => [k, v.eTag]));
+    const reads = h.storage.reads;
+
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('skipped');
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('skipped');
+
+    expect(h.storage.writes).toEqual(writes);
+    expect(h.storage.reads).toBe(reads);
+    expect(new Map([...h.storage.processed].map(([k, v]) => [k, v.eTag]))).toEqual(snapshot);
+    const ids = h.events.events.map((e) => `${e.type} ${e.id}`);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('processes a newer write of the same key and drops renditions it no longer makes', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'a.png' });
+    await processUpload(h.event('0000000000000000A1'), h.deps);
+    const newer = h.overwrite('now a text file\n', '0000000000000000B2', 'text/plain');
+    await expect(processUpload(newer, h.deps)).resolves.toBe('succeeded');
+    expect(h.storage.processedKeys()).toEqual([manifestKey(assetId)]);
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({
+      source: { sequencer: '0000000000000000B2' },
+      detected: { kind: 'text' },
+      renditions: [],
+    });
+  });
+
+  it('never lets an older event clobber output of a newer write of the same key', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'a.png' });
+    const older = h.event('0000000000000000A1');
+    const newer = h.overwrite(fixture('gif/static.gif'), '0000000000000000B2');
+    await expect(processUpload(newer, h.deps)).resolves.toBe('succeeded');
+    const writes = [...h.storage.writes];
+
+    // The older event arrives late, and the newer bytes are what the key holds now.
+    await expect(processUpload(older, h.deps)).resolves.toBe('skipped');
+    // Even pretending its eTag matched (an event without one), the manifest's sequencer wins.
+    await expect(processUpload({ ...older, eTag: undefined }, h.deps)).resolves.toBe('skipped');
+    expect(h.storage.writes).toEqual(writes);
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({
+      source: { sequencer: '0000000000000000B2' },
+      image: { format: 'gif' },
+    });
+  });
+
+  it('a slow worker on an older write loses every compare-and-swap to a faster newer one', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'a.png' });
+    const older = h.event('0000000000000000A1');
+    // While the older worker renders, the key is overwritten and the newer write is processed.
+    let raced = false;
+    h.storage.beforeWrite = () => {
+      if (raced) return;
+      raced = true;
+      const newerStore = h.storage;
+      newerStore.seed(h.key, fixture('gif/static.gif'));
+      for (const key of [...ALL_RENDITIONS, manifestKey(assetId)]) {
+        newerStore.processed.set(key, {
+          body: Buffer.from('newer'),
+          eTag: '"n"',
+          sequencer: '0000000000000000B2',
+        });
+      }
+    };
+    await expect(processUpload(older, h.deps)).resolves.toBe('skipped');
+    for (const key of [...ALL_RENDITIONS, manifestKey(assetId)]) {
+      expect(h.storage.output(key)?.toString()).toBe('newer');
+    }
+    expect(h.events.events).toEqual([]);
+  });
+
+  it('skips an event for a key overwritten since (its ETag is no longer there)', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'a.png' });
+    const older = h.event('0000000000000000A1');
+    h.overwrite(fixture('gif/static.gif'), '0000000000000000B2');
+    await expect(processUpload(older, h.deps)).resolves.toBe('skipped');
+    expect(h.storage.processedKeys()).toEqual([]);
+  });
+
+  it('rejects a second file under an asset id that already holds another', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'a.png' });
+    await processUpload(h.event(), h.deps);
+    const otherKey = h.key.replace('a.png', 'b.png');
+    const eTag = h.storage.seed(otherKey, fixture('gif/static.gif')).replace(/"/g, '');
+    await expect(processUpload({ ...h.event(), key: otherKey, eTag }, h.deps)).resolves.toBe('rejected');
+    expect(h.events.events.at(-1)?.detail).toMatchObject({ reason: 'asset-id-conflict' });
+    expect(h.storage.ingestKeys()).toContain(otherKey.replace('uploads/', 'quarantine/'));
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({ source: { key: h.key } });
+  });
+
+  it('a replayed rejection finds the original gone and does nothing', async () => {
+    const h = harness(fixture('broken/corrupt.png'), { fileName: 'c.png' });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('skipped');
+    expect(h.events.events).toHaveLength(1);
+  });
+
+  it('makes custom presets: cover crops, AVIF, PNG', async () => {
+    const presets = parsePresets({
+      presets: [
+        {
+          name: 'square',
+          width: 120,
+          height: 120,
+          fit: 'cover',
+          formats: [{ format: 'png' }, { format: 'avif' }],
+        },
+      ],
+    });
+    const h = harness(fixture('jpeg/orient-1.jpg'), { deps: { presets } });
+    await processUpload(h.event(), h.deps);
+    for (const format of ['png', 'avif']) {
+      const meta = await sharp(h.storage.output(renditionKey(assetId, 'square', format))).metadata();
+      expect([meta.width, meta.height]).toEqual([120, 120]);
+    }
   });
 });

@@ -1,47 +1,69 @@
 import { createHash } from 'node:crypto';
-import type { AssetManifest } from '@sluice/contracts';
-import { assertValid } from '@sluice/contracts';
+import type { AssetManifest, Exif, TextExtract } from '@sluice/contracts';
+import { assertValid, validate } from '@sluice/contracts';
 import {
   type Logger,
   logPipelineStep,
   manifestKey,
-  type ObjectStore,
   type Outcome,
   type PipelineEventPublisher,
   parseUploadKey,
   quarantineKey,
-  rejectionKey,
   renditionKey,
   type S3ObjectEvent,
+  type UploadLocation,
 } from '@sluice/runtime';
+import { deterministicEventId } from '../domain/event-id';
+import { readExif } from '../domain/exif';
+import { DETECTION_BYTES, type DetectedFileType, detectFileType } from '../domain/file-type';
+import { declaredMismatch, normalizeDeclaredType } from '../domain/media-type';
+import { orderAgainst } from '../domain/ordering';
 import type { RenditionPreset } from '../domain/presets';
 import { AssetRejectedError } from '../domain/rejection';
-import type { ImageRenderer } from '../ports/image-renderer';
+import { TEXT_EXTRACT_BYTES, textExtract } from '../domain/text';
+import type { ImageFacts, ImageRenderer, RenderResult } from '../ports/image-renderer';
+import type { OriginalHead, OriginalStore, OutputStore } from '../ports/storage';
 
-export const PROCESSOR_VERSION = '0.1.0';
+export const PROCESSOR_VERSION = '0.2.0';
+
+/** Renditions are immutable per asset write: clients and CloudFront may cache them for a year. */
+const RENDITION_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 export interface ProcessUploadDeps {
-  objects: ObjectStore;
+  originals: OriginalStore;
+  outputs: OutputStore;
   renderer: ImageRenderer;
   events: PipelineEventPublisher;
   logger: Logger;
   presets: readonly RenditionPreset[];
+  /**
+   * Largest image decoded (bytes of the encoded file). Larger images are rejected as too-large;
+   * larger files of other kinds pass through, hashed as a stream, never held in memory.
+   */
+  maxImageBytes: number;
   ingestBucket: string;
   processedBucket: string;
   now?: () => Date;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  avif: 'image/avif',
-  heif: 'image/heif',
-  tiff: 'image/tiff',
-};
+/** What is known about an upload once its bytes were read. */
+interface Inspected {
+  head: OriginalHead;
+  sha256: string;
+  detected: DetectedFileType;
+  image?: { facts: ImageFacts; exif?: Exif; rendered: RenderResult };
+  text?: TextExtract;
+}
 
-/** Renditions and a manifest for one uploaded object; bad input ends as asset.rejected. */
+function stripQuotes(eTag: string | undefined): string | undefined {
+  return eTag?.replace(/^"|"$/g, '');
+}
+
+/**
+ * Renditions and a manifest for one uploaded object; bad input ends as asset.rejected with the
+ * original in quarantine. Idempotent: a replayed event does no work and writes nothing, and an event
+ * older than what was already processed for its key changes nothing.
+ */
 export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDeps): Promise<Outcome> {
   const started = performance.now();
   const location = parseUploadKey(event.key);
@@ -52,6 +74,7 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
       outcome,
       durationMs: performance.now() - started,
       key: event.key,
+      sequencer: event.sequencer,
       ...extra,
     });
 
@@ -62,119 +85,261 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
     });
     return 'rejected';
   }
-  const original = await deps.objects.get(deps.ingestBucket, event.key);
-  if (!original) {
-    log('skipped', 'Original no longer in the ingest bucket (archived or deleted since)');
+
+  const head = await deps.originals.head(event.key);
+  if (!head) {
+    log('skipped', 'Original no longer in the ingest bucket (archived, quarantined or deleted since)');
+    return 'skipped';
+  }
+  if (event.eTag && stripQuotes(head.eTag) !== stripQuotes(event.eTag)) {
+    // The key was overwritten after this event: the newer write's own event processes it.
+    log('skipped', 'Original overwritten since this event', { reason: 'superseded' });
     return 'skipped';
   }
 
-  const sha256 = createHash('sha256').update(original.body).digest('hex');
+  const mKey = manifestKey(location.assetId);
+  const previous = await readManifest(deps, mKey);
+  const decision = orderAgainst(previous ? previous.source : null, event);
+  if (decision.action === 'replay') {
+    // Done before: announce again under the same event id (the first announcement may have been
+    // lost to a crash between the manifest write and the publish); consumers deduplicate on it.
+    await announceProcessed(deps, location, event, previous?.renditions.length ?? 0);
+    log('skipped', 'Already processed (replayed event)', { reason: 'replay' });
+    return 'skipped';
+  }
+  if (decision.action === 'stale') {
+    log('skipped', 'A newer write of this key was processed already', {
+      reason: 'stale-event',
+      newerSequencer: decision.newerSequencer,
+    });
+    return 'skipped';
+  }
+
   try {
-    const image = original.body.length > 0 ? await deps.renderer.inspect(original.body) : null;
-    const rendered = image ? await deps.renderer.render(original.body, deps.presets) : [];
-    const renditions = [];
-    for (const r of rendered) {
-      const key = renditionKey(location.assetId, r.preset, r.format);
-      const contentType = CONTENT_TYPES[r.format] ?? 'application/octet-stream';
-      await deps.objects.put({
-        bucket: deps.processedBucket,
-        key,
-        body: r.body,
-        contentType,
-        cacheControl: 'public, max-age=31536000, immutable',
-      });
-      renditions.push({
-        preset: r.preset,
-        format: r.format,
-        key,
-        width: r.width,
-        height: r.height,
-        bytes: r.body.length,
-        contentType,
-      });
+    if (decision.action === 'conflict') {
+      throw new AssetRejectedError(
+        'asset-id-conflict',
+        `Asset ${location.assetId} already holds another file (${decision.otherKey}); an asset id names one upload`,
+      );
     }
-    const detectedMime = image
-      ? (CONTENT_TYPES[image.format] ?? 'application/octet-stream')
-      : 'application/octet-stream';
-    const manifest: AssetManifest = assertValid('asset-manifest/v1', {
-      assetId: location.assetId,
-      tenantId: location.tenantId,
-      source: {
-        bucket: deps.ingestBucket,
-        key: event.key,
-        size: original.size,
-        eTag: original.eTag ?? event.eTag ?? '',
-        ...(original.versionId ? { versionId: original.versionId } : {}),
-        sequencer: event.sequencer,
-        ...(original.contentType ? { declaredContentType: original.contentType } : {}),
-        fileName: location.fileName,
-      },
-      sha256,
-      detected: {
-        mime: detectedMime,
-        kind: image ? 'image' : 'other',
-        mismatch: original.contentType !== undefined && original.contentType !== detectedMime,
-      },
-      renditions,
-      processedAt: (deps.now?.() ?? new Date()).toISOString(),
-      processorVersion: PROCESSOR_VERSION,
-      ...(image
-        ? {
-            image: {
-              width: image.width,
-              height: image.height,
-              format: image.format,
-              frames: image.frames,
-              colorSpace: image.colorSpace,
-              hasAlpha: image.hasAlpha,
-              orientation: image.orientation ?? 1,
-              animated: image.frames > 1,
-            },
-          }
-        : {}),
-    });
-    // The manifest goes last: its creation is what triggers the indexer and the archiver.
-    const key = manifestKey(location.assetId);
-    await deps.objects.putJson(deps.processedBucket, key, manifest);
-    await deps.events.publish({
-      type: 'asset.processed',
-      assetId: location.assetId,
-      tenantId: location.tenantId,
-      detail: { manifestKey: key, renditions: renditions.length },
-    });
-    log('succeeded', 'Processed upload', { renditions: renditions.length, bytes: original.size });
-    return 'succeeded';
+    const inspected = await inspect(event, head, deps);
+    if (!inspected) {
+      log('skipped', 'Original overwritten or removed while it was read', { reason: 'superseded' });
+      return 'skipped';
+    }
+    return await publishOutputs(event, location, inspected, previous, deps, log);
   } catch (error) {
     if (!(error instanceof AssetRejectedError)) throw error;
-    const quarantined = quarantineKey(location);
-    await deps.objects.copy(
-      { bucket: deps.ingestBucket, key: event.key },
-      { bucket: deps.ingestBucket, key: quarantined },
-    );
-    // The durable answer to "why" (GET /assets/{id} reads it), before the original leaves uploads/.
-    await deps.objects.putJson(
-      deps.processedBucket,
-      rejectionKey(location.assetId),
-      assertValid('rejection-record/v1', {
-        assetId: location.assetId,
-        tenantId: location.tenantId,
-        reason: error.reason,
-        message: error.message,
-        stage: 'process',
-        rejectedAt: (deps.now?.() ?? new Date()).toISOString(),
-        sourceKey: event.key,
-        sourceSequencer: event.sequencer,
-        quarantineKey: quarantined,
-      }),
-    );
-    await deps.objects.delete(deps.ingestBucket, event.key);
-    await deps.events.publish({
-      type: 'asset.rejected',
-      assetId: location.assetId,
-      tenantId: location.tenantId,
-      detail: { reason: error.reason, message: error.message, stage: 'process', quarantineKey: quarantined },
-    });
-    log('rejected', 'Rejected upload', { reason: error.reason, sha256 });
-    return 'rejected';
+    return await reject(event, location, head, error, deps, log);
   }
+}
+
+async function readManifest(deps: ProcessUploadDeps, key: string): Promise<AssetManifest | null> {
+  const stored = await deps.outputs.getManifest(key);
+  if (!stored) return null;
+  const result = validate('asset-manifest/v1', stored.doc);
+  if (!result.ok) {
+    // An unreadable manifest is replaced; its sequencer stamp still guards the write.
+    deps.logger.warn('Existing manifest is invalid; it will be replaced', { key, errors: result.errors });
+    return null;
+  }
+  return result.value;
+}
+
+async function inspect(
+  event: S3ObjectEvent,
+  head: OriginalHead,
+  deps: ProcessUploadDeps,
+): Promise<Inspected | null> {
+  if (head.size === 0) throw new AssetRejectedError('empty-file', 'The file is empty (0 bytes)');
+
+  if (head.size > deps.maxImageBytes) {
+    // Too big to hold in memory: sniff the start, hash the rest as a stream.
+    const start = await deps.originals.readStart(event.key, head.eTag, DETECTION_BYTES + 4);
+    if (!start) return null;
+    const detected = await detectFileType(start, false);
+    if (detected.kind === 'image') {
+      throw new AssetRejectedError(
+        'too-large',
+        `Image is ${head.size} bytes; images over ${deps.maxImageBytes} bytes are not processed`,
+      );
+    }
+    const sha256 = await deps.originals.sha256(event.key, head.eTag);
+    if (!sha256) return null;
+    const text =
+      detected.kind === 'text' ? textExtract(start.subarray(0, TEXT_EXTRACT_BYTES + 4), head.size) : null;
+    return { head, sha256, detected, ...(text ? { text } : {}) };
+  }
+
+  const body = await deps.originals.read(event.key, head.eTag);
+  if (!body) return null;
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const detected = await detectFileType(body, true);
+  if (detected.kind === 'image') {
+    const facts = await deps.renderer.inspect(body, detected);
+    const [exif, rendered] = await Promise.all([
+      readExif(body),
+      deps.renderer.render(body, facts, deps.presets),
+    ]);
+    return { head, sha256, detected, image: { facts, ...(exif ? { exif } : {}), rendered } };
+  }
+  const text =
+    detected.kind === 'text' ? textExtract(body.subarray(0, TEXT_EXTRACT_BYTES + 4), head.size) : null;
+  return { head, sha256, detected, ...(text ? { text } : {}) };
+}
+
+async function publishOutputs(
+  event: S3ObjectEvent,
+  location: UploadLocation,
+  inspected: Inspected,
+  previous: AssetManifest | null,
+  deps: ProcessUploadDeps,
+  log: (outcome: Outcome, message: string, extra?: Record<string, unknown>) => void,
+): Promise<Outcome> {
+  const { head, detected, image } = inspected;
+  const rendered = image?.rendered.renditions ?? [];
+  const renditions = rendered.map((r) => ({
+    preset: r.preset,
+    format: r.format,
+    key: renditionKey(location.assetId, r.preset, r.format),
+    width: r.width,
+    height: r.height,
+    bytes: r.body.length,
+    contentType: r.contentType,
+  }));
+  const declared = normalizeDeclaredType(head.contentType);
+  const manifest: AssetManifest = assertValid('asset-manifest/v1', {
+    assetId: location.assetId,
+    tenantId: location.tenantId,
+    source: {
+      bucket: deps.ingestBucket,
+      key: event.key,
+      size: head.size,
+      eTag: head.eTag || event.eTag || 'unknown',
+      ...(head.versionId ? { versionId: head.versionId } : {}),
+      sequencer: event.sequencer,
+      ...(declared ? { declaredContentType: declared } : {}),
+      fileName: location.fileName,
+    },
+    sha256: inspected.sha256,
+    detected: {
+      mime: detected.mime,
+      kind: detected.kind,
+      ...(detected.ext ? { ext: detected.ext } : {}),
+      mismatch: declaredMismatch(declared, detected),
+    },
+    renditions,
+    processedAt: (deps.now?.() ?? new Date()).toISOString(),
+    processorVersion: PROCESSOR_VERSION,
+    ...(image
+      ? {
+          image: {
+            width: image.facts.width,
+            height: image.facts.height,
+            format: image.facts.format,
+            frames: image.facts.frames,
+            colorSpace: image.facts.colorSpace,
+            hasAlpha: image.facts.hasAlpha,
+            orientation: image.facts.orientation,
+            ...(image.facts.pages ? { pages: image.facts.pages } : {}),
+            animated: image.facts.animated,
+          },
+          ...(image.exif ? { exif: image.exif } : {}),
+          dominantColor: image.rendered.pixels.dominantColor,
+          placeholder: image.rendered.pixels.placeholder,
+          perceptualHash: image.rendered.pixels.perceptualHash,
+        }
+      : {}),
+    ...(inspected.text ? { text: inspected.text } : {}),
+  });
+
+  const results = await Promise.all(
+    rendered.map((r, i) =>
+      deps.outputs.putUnlessNewer({
+        key: renditions[i]?.key ?? '',
+        body: r.body,
+        contentType: r.contentType,
+        cacheControl: RENDITION_CACHE_CONTROL,
+        sequencer: event.sequencer,
+      }),
+    ),
+  );
+  // The manifest goes last: its creation is what triggers the indexer and the archiver.
+  const mKey = manifestKey(location.assetId);
+  if (
+    results.includes('superseded') ||
+    (await deps.outputs.putUnlessNewer({
+      key: mKey,
+      body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+      contentType: 'application/json',
+      cacheControl: 'no-cache',
+      sequencer: event.sequencer,
+    })) === 'superseded'
+  ) {
+    log('skipped', 'A newer write of this key was processed meanwhile; its outputs stand', {
+      reason: 'superseded',
+    });
+    return 'skipped';
+  }
+  // Renditions of an older write that this one no longer makes (e.g. a photo replaced by a PDF).
+  const current = new Set(renditions.map((r) => r.key));
+  for (const old of previous?.renditions ?? []) {
+    if (!current.has(old.key)) await deps.outputs.deleteUnlessNewer(old.key, event.sequencer);
+  }
+  await announceProcessed(deps, location, event, renditions.length);
+  log('succeeded', 'Processed upload', {
+    renditions: renditions.length,
+    bytes: head.size,
+    mime: detected.mime,
+    kind: detected.kind,
+    mismatch: manifest.detected.mismatch,
+  });
+  return 'succeeded';
+}
+
+async function announceProcessed(
+  deps: ProcessUploadDeps,
+  location: UploadLocation,
+  event: S3ObjectEvent,
+  renditions: number,
+): Promise<void> {
+  await deps.events.publish({
+    id: deterministicEventId('asset.processed', location.assetId, event.key, event.sequencer),
+    type: 'asset.processed',
+    assetId: location.assetId,
+    tenantId: location.tenantId,
+    detail: { manifestKey: manifestKey(location.assetId), renditions },
+  });
+}
+
+async function reject(
+  event: S3ObjectEvent,
+  location: UploadLocation,
+  head: OriginalHead,
+  error: AssetRejectedError,
+  deps: ProcessUploadDeps,
+  log: (outcome: Outcome, message: string, extra?: Record<string, unknown>) => void,
+): Promise<Outcome> {
+  const quarantined = quarantineKey(location);
+  if ((await deps.originals.quarantine(event.key, head.eTag, quarantined)) === 'changed') {
+    log('skipped', 'Original overwritten or removed before it could be quarantined', {
+      reason: 'superseded',
+      rejection: error.reason,
+    });
+    return 'skipped';
+  }
+  await deps.events.publish({
+    id: deterministicEventId('asset.rejected', location.assetId, event.key, event.sequencer),
+    type: 'asset.rejected',
+    assetId: location.assetId,
+    tenantId: location.tenantId,
+    detail: {
+      reason: error.reason,
+      message: error.message.slice(0, 1024),
+      stage: 'process',
+      quarantineKey: quarantined,
+    },
+  });
+  log('rejected', 'Rejected upload', { reason: error.reason, detail: error.message.slice(0, 300) });
+  return 'rejected';
 }
