@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.js') };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  // The moto-backed tests start moto through @sluice/local, which imports jose (ESM only).
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  testTimeout: 30_000,
+};

@@ -1,3 +1,4 @@
+import type { AssetManifest } from '@sluice/contracts';
 import {
   archiveKey,
   type Logger,
@@ -8,9 +9,13 @@ import {
   type PipelineEventPublisher,
   type S3ObjectEvent,
 } from '@sluice/runtime';
-import { copyIsVerified } from '../domain/checksum';
+import { copyIsVerified, verifyCompositeCopy } from '../domain/checksum';
+import { ArchiveVerificationError } from '../domain/errors';
+import { partSizeFor } from '../domain/parts';
 import type { ArchiveStorageClass } from '../domain/storage-class';
-import type { ArchiveStore } from '../ports/archive-store';
+import type { ArchivedCopy, ArchiveStore, ObjectRef } from '../ports/archive-store';
+
+export { ArchiveVerificationError };
 
 export interface ArchiveOriginalDeps {
   objects: ObjectStore;
@@ -19,20 +24,45 @@ export interface ArchiveOriginalDeps {
   logger: Logger;
   archiveBucket: string;
   storageClass: ArchiveStorageClass;
+  /** Originals larger than this are copied part by part (UploadPartCopy). Default 5 GiB, S3's CopyObject limit. */
+  multipartThresholdBytes?: number;
+  /** Preferred part size of multipart copies (raised for objects that would need over 10,000 parts). */
+  partSizeBytes?: number;
+  /** UploadPartCopy requests in flight at once. */
+  copyConcurrency?: number;
 }
 
-/** Raised when a copy does not match the manifest's checksum: the original stays, the record retries. */
-export class ArchiveVerificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ArchiveVerificationError';
-  }
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 5 * 1024 ** 3;
+export const DEFAULT_PART_SIZE_BYTES = 256 * 1024 ** 2;
+export const DEFAULT_COPY_CONCURRENCY = 8;
+
+/**
+ * Whether the archive's copy is the manifest's bytes. A single-request copy carries S3's
+ * full-object SHA-256, compared with the manifest's directly. A multipart copy carries a composite
+ * SHA-256, which only the original's bytes, read at the same part boundaries, can confirm: that
+ * read happens only when the original is still there to read.
+ */
+async function isVerified(
+  copy: ArchivedCopy | null,
+  manifest: AssetManifest,
+  source: ObjectRef,
+  deps: ArchiveOriginalDeps,
+): Promise<boolean> {
+  if (!copy || copy.size !== manifest.source.size) return false;
+  if (copy.checksumType !== 'COMPOSITE') return copyIsVerified(manifest.sha256, copy.checksumSha256);
+  if (!copy.checksumSha256 || !copy.firstPartSize) return false;
+  const digest = await deps.archive.digest(source, {
+    eTag: manifest.source.eTag,
+    size: manifest.source.size,
+    partSize: copy.firstPartSize,
+  });
+  return verifyCompositeCopy(manifest.sha256, copy.checksumSha256, digest).verified;
 }
 
 /**
  * Copy, verify, then delete: the original leaves the ingest bucket only once the archive holds a
- * copy whose SHA-256 matches the manifest. Every step is safe to repeat, so a crash anywhere in
- * between is recovered by redelivery.
+ * copy proven to hash to the manifest's SHA-256. Every step is safe to repeat, so a crash anywhere
+ * in between is recovered by redelivery, with no second copy when the first one verifies.
  */
 export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOriginalDeps): Promise<Outcome> {
   const started = performance.now();
@@ -61,31 +91,68 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
 
   let archived = await deps.archive.inspect(target);
   const sourceETag = await deps.archive.eTagOf(source);
-  if (copyIsVerified(manifest.sha256, archived?.checksumSha256) && sourceETag === null) {
-    // A replay of finished work: the event went out when the original was deleted.
-    log('skipped', 'Original already archived');
-    return 'skipped';
-  }
-  if (!copyIsVerified(manifest.sha256, archived?.checksumSha256)) {
-    if (sourceETag === null) {
-      throw new ArchiveVerificationError(
-        `Original ${source.key} is gone and the archive holds no verified copy`,
-      );
-    }
-    if (sourceETag !== manifest.source.eTag) {
-      // The key was overwritten since this manifest: the newer upload's own manifest archives it.
-      log('skipped', 'Original changed since this manifest', { key: source.key });
+  if (sourceETag === null) {
+    // Originals leave only after verification: with the original gone, a copy of the manifest's
+    // size (and, for single copies, its SHA-256) is the trace of finished work being replayed.
+    const finished =
+      archived !== null &&
+      archived.size === manifest.source.size &&
+      (archived.checksumType === 'COMPOSITE' || copyIsVerified(manifest.sha256, archived.checksumSha256));
+    if (finished) {
+      log('skipped', 'Original already archived');
       return 'skipped';
     }
-    await deps.archive.copy(source, target, deps.storageClass);
-    archived = await deps.archive.inspect(target);
-    if (!copyIsVerified(manifest.sha256, archived?.checksumSha256)) {
-      throw new ArchiveVerificationError(
-        `Archived copy of ${source.key} does not match the manifest's SHA-256`,
-      );
-    }
+    throw new ArchiveVerificationError(
+      `Original ${source.key} is gone and the archive holds no verified copy`,
+    );
   }
-  await deps.archive.delete(source);
+  if (sourceETag !== manifest.source.eTag) {
+    // The key was overwritten since this manifest: the newer upload's own manifest archives it.
+    log('skipped', 'Original changed since this manifest', { key: source.key });
+    return 'skipped';
+  }
+
+  let copied = false;
+  if (!(await isVerified(archived, manifest, source, deps))) {
+    const size = manifest.source.size;
+    if (size > (deps.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES)) {
+      const digest = await deps.archive.multipartCopy(source, target, {
+        storageClass: deps.storageClass,
+        sourceETag: manifest.source.eTag,
+        sourceSize: size,
+        partSize: partSizeFor(size, deps.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES),
+        concurrency: deps.copyConcurrency ?? DEFAULT_COPY_CONCURRENCY,
+      });
+      archived = await deps.archive.inspect(target);
+      const verdict = verifyCompositeCopy(manifest.sha256, archived?.checksumSha256, digest);
+      if (!verdict.verified) {
+        throw new ArchiveVerificationError(
+          `Archived copy of ${source.key} failed verification: ${verdict.reason}`,
+        );
+      }
+    } else {
+      await deps.archive.copy(source, target, {
+        storageClass: deps.storageClass,
+        sourceETag: manifest.source.eTag,
+      });
+      archived = await deps.archive.inspect(target);
+      if (archived?.size !== size || !copyIsVerified(manifest.sha256, archived.checksumSha256)) {
+        throw new ArchiveVerificationError(
+          `Archived copy of ${source.key} does not match the manifest's SHA-256`,
+        );
+      }
+    }
+    copied = true;
+  }
+
+  const deleted = await deps.archive.delete(source, manifest.source.eTag);
+  if (deleted === 'changed') {
+    // Replaced between verification and delete: the newer upload stays, and its manifest archives it.
+    log('skipped', 'Original replaced before it could be deleted; the newer upload stays', {
+      key: source.key,
+    });
+    return 'skipped';
+  }
   await deps.events.publish({
     type: 'asset.archived',
     assetId: manifest.assetId,
@@ -98,6 +165,11 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
       sha256: manifest.sha256,
     },
   });
-  log('succeeded', 'Archived original', { storageClass: deps.storageClass });
+  log('succeeded', 'Archived original', {
+    storageClass: archived?.storageClass ?? deps.storageClass,
+    bytes: manifest.source.size,
+    multipart: archived?.checksumType === 'COMPOSITE',
+    copied,
+  });
   return 'succeeded';
 }
