@@ -1,9 +1,11 @@
 import { type AwsConfig, type Env, readAwsConfig, requiredString } from '@sluice/runtime';
+import { readSearchConfig, type SearchConfig } from '@sluice/search';
 
 export interface IndexerConfig {
   aws: AwsConfig;
   processedBucket: string;
   pipelineEventsTopicArn: string;
+  search: SearchConfig;
 }
 
 export function readConfig(env: Env = process.env): IndexerConfig {
@@ -11,5 +13,6 @@ export function readConfig(env: Env = process.env): IndexerConfig {
     aws: readAwsConfig(env),
     processedBucket: requiredString(env, 'PROCESSED_BUCKET'),
     pipelineEventsTopicArn: requiredString(env, 'PIPELINE_EVENTS_TOPIC_ARN'),
+    search: readSearchConfig(env),
   };
 }

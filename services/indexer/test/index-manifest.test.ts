@@ -1,13 +1,20 @@
 import type { AssetManifest } from '@sluice/contracts';
 import { createLogger, indexDocumentKey, manifestKey, type S3ObjectEvent } from '@sluice/runtime';
 import { InMemoryObjectStore, RecordingPublisher } from '@sluice/runtime/testing';
-import { S3IndexStore } from '../src/adapters/s3-index-store';
+import { LocalFeatureEmbedder } from '@sluice/search';
+import { MemoryIndexStore } from '@sluice/search/testing';
+import { S3DocumentStore } from '../src/adapters/s3-document-store';
 import { indexManifest } from '../src/app/index-manifest';
+import { removeManifest } from '../src/app/remove-manifest';
 
 const PROCESSED = 'processed';
 const assetId = '0b6a7c1e-2f4d-4e8a-9c3b-5d6e7f8a9b0c';
 
-function manifest(sequencer: string, fileName = 'cat.jpg'): AssetManifest {
+function manifest(
+  sequencer: string,
+  fileName = 'cat.jpg',
+  processedAt = '2026-01-01T00:00:00.000Z',
+): AssetManifest {
   return {
     assetId,
     tenantId: 'acme',
@@ -22,7 +29,7 @@ function manifest(sequencer: string, fileName = 'cat.jpg'): AssetManifest {
     sha256: 'a'.repeat(64),
     detected: { mime: 'image/jpeg', kind: 'image', mismatch: false },
     renditions: [],
-    processedAt: '2026-01-01T00:00:00.000Z',
+    processedAt,
     processorVersion: 'test',
     image: {
       width: 640,
@@ -39,7 +46,9 @@ function manifest(sequencer: string, fileName = 'cat.jpg'): AssetManifest {
 
 function setup() {
   const objects = new InMemoryObjectStore();
-  const store = new S3IndexStore(objects, PROCESSED);
+  const store = new S3DocumentStore(objects, PROCESSED);
+  const embedder = new LocalFeatureEmbedder();
+  const search = new MemoryIndexStore(embedder);
   const events = new RecordingPublisher();
   const logger = createLogger('indexer-test');
   logger.setLogLevel('SILENT');
@@ -48,7 +57,16 @@ function setup() {
     clock += 1000;
     return new Date(clock);
   };
-  const deps = { objects, store, events, logger, now };
+  const deps = {
+    objects,
+    processedBucket: PROCESSED,
+    documents: store,
+    search,
+    embedder,
+    events,
+    logger,
+    now,
+  };
   const event: S3ObjectEvent = {
     eventName: 'ObjectCreated:Put',
     eventTime: '2026-01-01T00:00:00.000Z',
@@ -58,7 +76,7 @@ function setup() {
   };
   const writeManifest = (m: AssetManifest) =>
     objects.seed(PROCESSED, manifestKey(assetId), JSON.stringify(m));
-  return { objects, store, events, deps, event, writeManifest };
+  return { objects, store, search, events, deps, event, writeManifest };
 }
 
 describe('indexManifest', () => {
@@ -116,5 +134,51 @@ describe('indexManifest', () => {
     const { objects, deps, event } = setup();
     objects.seed(PROCESSED, manifestKey(assetId), JSON.stringify({ assetId }));
     await expect(indexManifest(event, deps)).rejects.toThrow(/Invalid manifest manifests\/.*required/);
+  });
+
+  it('puts the document in the search index, with an embedding of the recorded model', async () => {
+    const { search, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0A', 'harbour-sunset.jpg'));
+    await indexManifest(event, deps);
+    const page = await search.search({
+      tenantId: 'acme',
+      ranking: 'text',
+      text: { raw: 'sunset', terms: ['sunset'], phrases: [] },
+      filters: {},
+      limit: 5,
+    });
+    expect(page.hits.map((h) => h.document.assetId)).toEqual([assetId]);
+    expect((await search.getVector('acme', assetId))?.length).toBe(deps.embedder.dimension);
+  });
+
+  it('re-indexes a reprocessed manifest of the same upload (same sequencer, later processedAt)', async () => {
+    const { search, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0A', 'first.jpg'));
+    await indexManifest(event, deps);
+    writeManifest(manifest('0A', 'second.jpg', '2026-02-01T00:00:00.000Z'));
+    await expect(indexManifest(event, deps)).resolves.toBe('succeeded');
+    expect((await search.get('acme', assetId))?.fileName).toBe('second.jpg');
+  });
+
+  it('finishes a write a crash cut short: the search index is filled on the retry', async () => {
+    const { search, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0A'));
+    await indexManifest(event, deps);
+    await search.remove(assetId);
+    await expect(indexManifest(event, deps)).resolves.toBe('succeeded');
+    expect(await search.get('acme', assetId)).not.toBeNull();
+  });
+
+  it('removes the document when the manifest is deleted, unless it exists again', async () => {
+    const { objects, store, search, deps, event, writeManifest } = setup();
+    writeManifest(manifest('0A'));
+    await indexManifest(event, deps);
+    const removal: S3ObjectEvent = { ...event, eventName: 'ObjectRemoved:Delete', sequencer: '02' };
+    await expect(removeManifest(removal, deps)).resolves.toBe('skipped');
+    expect(await search.get('acme', assetId)).not.toBeNull();
+    await objects.delete(PROCESSED, manifestKey(assetId));
+    await expect(removeManifest(removal, deps)).resolves.toBe('succeeded');
+    expect([await search.get('acme', assetId), await store.get('acme', assetId)]).toEqual([null, null]);
+    await expect(removeManifest(removal, deps)).resolves.toBe('skipped');
   });
 });

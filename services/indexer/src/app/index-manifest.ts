@@ -1,6 +1,5 @@
-import { assertValid } from '@sluice/contracts';
+import { type AssetManifest, assertValid, type IndexDocument } from '@sluice/contracts';
 import {
-  compareSequencers,
   type Logger,
   loadManifest,
   logPipelineStep,
@@ -9,49 +8,103 @@ import {
   type PipelineEventPublisher,
   type S3ObjectEvent,
 } from '@sluice/runtime';
-import { buildIndexDocument } from '../domain/index-document';
-import type { IndexStore } from '../ports/index-store';
+import { documentVersion, type Embedder, type IndexStore } from '@sluice/search';
+import { buildIndexDocument, embeddingText, smallestRendition } from '../domain/index-document';
+import type { DocumentStore } from '../ports/document-store';
 
 export interface IndexManifestDeps {
   objects: ObjectStore;
-  store: IndexStore;
+  /** The processed bucket: manifests and renditions. */
+  processedBucket: string;
+  documents: DocumentStore;
+  search: IndexStore;
+  embedder: Embedder;
   events: PipelineEventPublisher;
   logger: Logger;
   now?: () => Date;
 }
 
-/** Indexes the manifest an S3 event points at; replays and stale manifests change nothing. */
+/** The vector of a document: its words, and the smallest rendition the embedder can look at. */
+export async function embedDocument(
+  manifest: AssetManifest,
+  document: IndexDocument,
+  deps: Pick<IndexManifestDeps, 'objects' | 'processedBucket' | 'embedder'>,
+): Promise<Float32Array | null> {
+  const rendition = smallestRendition(manifest, deps.embedder.imageContentTypes);
+  const stored = rendition ? await deps.objects.get(deps.processedBucket, rendition.key) : null;
+  return deps.embedder.embedDocument({
+    text: embeddingText(document),
+    ...(stored && rendition ? { image: { bytes: stored.body, contentType: rendition.contentType } } : {}),
+    ...(manifest.perceptualHash ? { perceptualHash: manifest.perceptualHash } : {}),
+    ...(manifest.dominantColor ? { dominantColor: manifest.dominantColor } : {}),
+    ...(manifest.placeholder ? { placeholder: manifest.placeholder } : {}),
+  });
+}
+
+/**
+ * Indexes the manifest an S3 event points at: the search index and the durable JSON copy.
+ * Ordered by (upload sequencer, manifest processedAt): replays and stale manifests change nothing;
+ * a crash between the two writes is finished by the retry.
+ */
 export async function indexManifest(event: S3ObjectEvent, deps: IndexManifestDeps): Promise<Outcome> {
   const started = performance.now();
   const manifest = await loadManifest(deps.objects, event);
-  const log = (outcome: Outcome, message: string) =>
+  const log = (outcome: Outcome, message: string, extra: Record<string, unknown> = {}) =>
     logPipelineStep(deps.logger, message, {
       assetId: manifest?.assetId ?? 'unknown',
       stage: 'index',
       outcome,
       durationMs: performance.now() - started,
       key: event.key,
+      ...extra,
     });
   if (!manifest) {
     log('skipped', 'Manifest no longer exists');
     return 'skipped';
   }
-  const existing = await deps.store.get(manifest.tenantId, manifest.assetId);
-  if (existing && compareSequencers(existing.sourceSequencer, manifest.source.sequencer) >= 0) {
+  const version = documentVersion({
+    sourceSequencer: manifest.source.sequencer,
+    processedAt: manifest.processedAt,
+  });
+  const [existing, indexed] = await Promise.all([
+    deps.documents.get(manifest.tenantId, manifest.assetId),
+    deps.search.get(manifest.tenantId, manifest.assetId),
+  ]);
+  const isCurrent = (doc: IndexDocument | null) => doc !== null && documentVersion(doc) >= version;
+  if (existing && documentVersion(existing) > version) {
+    log('skipped', 'A newer manifest of this asset is indexed already');
+    return 'skipped';
+  }
+  if (isCurrent(existing) && isCurrent(indexed)) {
     log('skipped', 'Index document is as new as this manifest');
     return 'skipped';
   }
-  const document = assertValid(
-    'index-document/v1',
-    buildIndexDocument(manifest, existing, deps.now?.() ?? new Date()),
-  );
-  await deps.store.put(document);
+  const built = buildIndexDocument(manifest, existing ?? indexed, deps.now?.() ?? new Date());
+  const vector = await embedDocument(manifest, built, deps);
+  const document = assertValid('index-document/v1', {
+    ...built,
+    ...(vector
+      ? {
+          embedding: {
+            model: deps.embedder.model,
+            dimension: deps.embedder.dimension,
+            vector: Array.from(vector),
+          },
+        }
+      : {}),
+  });
+  const outcome = await deps.search.upsert(document, vector);
+  if (!isCurrent(existing)) await deps.documents.put(document);
   await deps.events.publish({
     type: 'asset.indexed',
     assetId: manifest.assetId,
     tenantId: manifest.tenantId,
-    detail: { documentKey: deps.store.locate(manifest.tenantId, manifest.assetId) },
+    detail: { documentKey: deps.documents.locate(manifest.tenantId, manifest.assetId) },
   });
-  log('succeeded', 'Indexed asset');
+  log('succeeded', 'Indexed asset', {
+    index: deps.search.backend,
+    write: outcome,
+    embedded: vector !== null,
+  });
   return 'succeeded';
 }
