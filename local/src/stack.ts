@@ -79,9 +79,12 @@ function runtimeEnvironment(
   spec: ServiceSpec,
   awsEndpoint: string,
   logLevel: string,
+  dataDir: string,
 ): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: awsEndpoint,
+    // Local state of the stack's services (the search index file), emptied with moto's at start.
+    SLUICE_DATA_DIR: dataDir,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -156,6 +159,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
   const issuer = await DevIssuer.load({ keysFile: options.keysFile });
   const devToken = await issuer.issueToken();
 
+  // Per stack, like moto's state: a fresh folder at start, removed at stop.
+  const dataDir = path.join(sluiceDir(), 'data', namePrefix);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
   const moto: MotoServer = await startMoto({ logFile: path.join(logsDir, 'moto.log') });
   const hosts: FunctionHostProcess[] = [];
   let stopped: Promise<void> | undefined;
@@ -163,6 +170,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     stopped ??= (async () => {
       await Promise.all(hosts.map((host) => host.stop()));
       await moto.stop();
+      rmSync(dataDir, { recursive: true, force: true });
       if (stateFile) removeStateIfOurs(stateFile);
     })();
     return stopped;
@@ -173,7 +181,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     const resources = await provision({ endpoint: moto.endpoint, namePrefix, topology });
     const env = (service: string): Record<string, string> => ({
       ...resolveEnvironment(service, resources, topology),
-      ...runtimeEnvironment(service, serviceSpec(topology, service), moto.endpoint, logLevel),
+      ...runtimeEnvironment(service, serviceSpec(topology, service), moto.endpoint, logLevel, dataDir),
     });
 
     for (const { name, spec, entry } of plan) {
