@@ -103,3 +103,9 @@ export function indexDocumentKey(tenantId: string, assetId: string): string {
 export function archiveKey({ tenantId, assetId, fileName }: UploadLocation): string {
   return `originals/${tenantId}/${assetId}/${fileName}`;
 }
+
+/** Parses an archive key (originals/{tenantId}/{assetId}/{fileName}); null for anything else. */
+export function parseArchiveKey(key: string): UploadLocation | null {
+  if (!key.startsWith('originals/')) return null;
+  return parseUploadKey(`${UPLOADS_PREFIX}${key.slice('originals/'.length)}`);
+}

@@ -3,6 +3,7 @@ import {
   isAssetId,
   manifestKey,
   newAssetId,
+  parseArchiveKey,
   parseManifestKey,
   parseUploadKey,
   sanitizeFileName,
@@ -57,5 +58,19 @@ describe('key layout', () => {
     const name = sanitizeFileName(`${'ж'.repeat(300)}.jpeg`);
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
     expect(name.endsWith('.jpeg')).toBe(true);
+  });
+});
+
+describe('parseArchiveKey', () => {
+  it('reads the tenant, asset and file name of an archived original, and refuses anything else', () => {
+    const location = {
+      tenantId: 'acme',
+      assetId: '0b6a7c1e-2f4d-4e8a-9c3b-5d6e7f8a9b0c',
+      fileName: 'a b.jpg',
+    };
+    expect(parseArchiveKey(archiveKey(location))).toEqual(location);
+    expect(parseArchiveKey(uploadKey(location))).toBeNull();
+    expect(parseArchiveKey('originals/acme/not-a-uuid/a.jpg')).toBeNull();
+    expect(parseArchiveKey('originals/acme/0b6a7c1e-2f4d-4e8a-9c3b-5d6e7f8a9b0c/x/a.jpg')).toBeNull();
   });
 });
