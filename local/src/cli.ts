@@ -51,6 +51,7 @@ const shown = (file: string) => {
 function printEndpoints(stack: LocalStack): void {
   const lines: [string, string][] = [
     ['API', stack.apiUrl || '(no HTTP service running)'],
+    ...(stack.webUrl ? [['Web', stack.webUrl] as [string, string]] : []),
     ...Object.entries(stack.functionUrls).map(([service, url]): [string, string] => [
       `Function URL (${service}, SigV4 with the local credentials)`,
       url,

@@ -12,6 +12,7 @@ import { startFunctionUrl } from './function-url';
 import type { FunctionHostConfig, HostMessage, ParentMessage } from './host-protocol';
 import { startHttpApi } from './http-api';
 import { handlerFromModule } from './lambda';
+import { createLocalWebHandler } from './local-web';
 import { jsonLogger, type LocalLogger, type LogLevel } from './log';
 import { SqsPoller } from './sqs-poller';
 
@@ -54,6 +55,12 @@ async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
       authorizer: trigger.authorizer,
       throttling: trigger.throttling,
       routeSettings: trigger.routeSettings,
+      intercept: trigger.web
+        ? createLocalWebHandler(
+            trigger.web,
+            createSqsClient({ endpoint: config.awsEndpoint, region: config.region }),
+          )
+        : undefined,
       port: trigger.port,
       captureEventsDir: config.captureEventsDir,
       logger: log,

@@ -1,5 +1,6 @@
 import type { JwtAuthorizerConfig } from './dev-issuer';
 import type { RouteSettings } from './http-api';
+import type { LocalWebConfig } from './local-web';
 import type { Throttling } from './throttle';
 
 /** What the stack and a function host (src/function-host.ts) say to each other over IPC. */
@@ -22,6 +23,8 @@ export interface HttpTriggerConfig {
   authorizer: JwtAuthorizerConfig | false;
   throttling?: Throttling;
   routeSettings?: Record<string, RouteSettings>;
+  /** Serve the web page and /local/* beside the API (src/local-web.ts). */
+  web?: LocalWebConfig;
 }
 
 export interface FunctionUrlTriggerConfig {

@@ -44,6 +44,8 @@ export interface HttpApiOptions extends FunctionSettings {
   port?: number;
   captureEventsDir?: string;
   logger?: LocalLogger;
+  /** Local extras on the same origin (the web page, /local/*): true when it answered the request. */
+  intercept?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 export interface RouteSettings {
@@ -345,6 +347,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApiServ
       answerPreflight(request, response);
       return;
     }
+    if (options.intercept && (await options.intercept(request, response))) return;
     const cors = corsHeaders(request);
 
     const body = await readBody(request, PAYLOAD_LIMIT_BYTES);

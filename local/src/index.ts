@@ -76,6 +76,23 @@ export {
   toLambdaRecord,
 } from './sqs-poller';
 export {
+  createLocalWebHandler,
+  type LocalWebConfig,
+  type QueueDepth,
+  queueDepths,
+  type RequestInterceptor,
+} from './local-web';
+export {
+  type AggregateOptions,
+  aggregate,
+  type MetricsSnapshot,
+  type PipelineLogEntry,
+  PipelineLogTailer,
+  parsePipelineLine,
+  type StageMetrics,
+} from './log-metrics';
+export {
+  DEFAULT_WEB_ROOT,
   LOCAL_MAXIMUM_CONCURRENCY,
   type LocalStack,
   type RunningService,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws';
-import { DevIssuer } from './dev-issuer';
+import { DEV_TENANT_ID, DevIssuer } from './dev-issuer';
 import { FunctionHostProcess } from './function-host-process';
 import type { FunctionHostConfig } from './host-protocol';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './lambda';
@@ -13,6 +13,17 @@ import { defaultTopology, type ServiceSpec, serviceSpec, type TopologyLike } fro
 /** Batches in flight per SQS-triggered service, at most, whatever the topology says (one laptop). */
 export const LOCAL_MAXIMUM_CONCURRENCY = 2;
 export const DEFAULT_API_PORT = 0;
+/** Where `npm run build -w @sluice/web` writes the page. */
+export const DEFAULT_WEB_ROOT = 'clients/web/dist';
+
+function tokenExpiry(token: string): string | undefined {
+  try {
+    const exp = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).exp;
+    return typeof exp === 'number' ? new Date(exp * 1000).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface StartStackOptions {
   /** Services to run; default all in the topology (those whose handler module exists yet). */
@@ -41,6 +52,11 @@ export interface StartStackOptions {
   keysFile?: string;
   /** Also copy handler output to the console. */
   verbose?: boolean;
+  /**
+   * The built web page served at `/` of the HTTP API, with `/local/metrics` and `/local/dev-token`
+   * (src/local-web.ts). Default `clients/web/dist`; false: neither.
+   */
+  webRoot?: string | false;
   /** Progress and warnings (skipped services, host restarts). Default: nothing. */
   notify?: (message: string) => void;
 }
@@ -60,6 +76,8 @@ export interface LocalStack {
   apiUrl: string;
   /** Each function-URL service's URL (`http://127.0.0.1:PORT`), by service name. */
   functionUrls: Record<string, string>;
+  /** The web page (`${apiUrl}/`), when the HTTP API serves it; empty otherwise. */
+  webUrl: string;
   /** A dev token (12 h) the HTTP API accepts. */
   devToken: string;
   resources: ResourceMap;
@@ -211,6 +229,23 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
           authorizer: issuer.authorizerConfig,
           throttling: trigger.throttling,
           routeSettings: trigger.routeSettings,
+          ...(options.webRoot === false
+            ? {}
+            : {
+                web: {
+                  webRoot: path.resolve(repoRoot(), options.webRoot ?? DEFAULT_WEB_ROOT),
+                  logsDir,
+                  queues: Object.fromEntries(
+                    Object.entries(resources.queues).map(([q, { url }]) => [q, url]),
+                  ),
+                  deadLetterQueues: Object.values(topology.queues).flatMap((q) =>
+                    q.deadLetter ? [q.deadLetter.queue] : [],
+                  ),
+                  devToken,
+                  devTokenExpiresAt: tokenExpiry(devToken),
+                  tenantId: DEV_TENANT_ID,
+                },
+              }),
         };
       } else if (trigger.type === 'function-url') {
         hostTrigger = { type: 'function-url', authType: trigger.authType ?? 'AWS_IAM', port: 0 };
@@ -243,6 +278,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     const httpIndex = plan.findIndex((service) => service.spec.trigger.type === 'http');
     const httpHost = httpIndex >= 0 ? hosts[httpIndex] : undefined;
     const apiUrl = httpHost?.port !== undefined ? `http://127.0.0.1:${httpHost.port}` : '';
+    const webUrl = apiUrl && options.webRoot !== false ? `${apiUrl}/` : '';
     const functionUrls: Record<string, string> = {};
     plan.forEach(({ name, spec }, index) => {
       const port = hosts[index]?.port;
@@ -269,6 +305,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         awsEndpoint: moto.endpoint,
         region: LOCAL_REGION,
         apiUrl: apiUrl || null,
+        webUrl: webUrl || null,
         functionUrls,
         devToken,
         namePrefix,
@@ -285,6 +322,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       awsEndpoint: moto.endpoint,
       motoPid: moto.pid,
       apiUrl,
+      webUrl,
       functionUrls,
       devToken,
       resources,
