@@ -102,11 +102,11 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
   // the foundation's SSM parameters before a service stack reads them, and `cdk destroy --all` must
   // remove the services before the topics they subscribe to. `--exclusively` ignores these.
   for (const service of Object.values(result.services)) {
-    if (result.foundation) service.addDependency(result.foundation, 'reads its SSM parameters');
+    if (result.foundation) service.addStackDependency(result.foundation, 'reads its SSM parameters');
   }
   if (result.edge) {
     for (const [name, service] of Object.entries(result.services)) {
-      if (service.httpApi) result.edge.addDependency(service, `reads the ${name} HTTP API host name`);
+      if (service.httpApi) result.edge.addStackDependency(service, `reads the ${name} HTTP API host name`);
     }
   }
 
