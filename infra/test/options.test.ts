@@ -1,7 +1,7 @@
 import type { Topology } from '@sluice/contracts';
 import { topology } from '@sluice/contracts';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildSluice } from '../src/app';
 import { readConfig } from '../src/config';
 import { storagePolicy } from '../src/storage-policy';
@@ -60,6 +60,24 @@ describe('context options', () => {
     const template = Template.fromStack(services.processor as never);
     template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'sluice-prod-processor' });
     template.hasParameter('IngestBucketName', { Default: '/sluice/prod/buckets/ingest/name' });
+  });
+
+  it('a custom domain raises the viewer TLS floor, and CFR4 needs no acknowledgement', () => {
+    const { edge } = build(
+      {
+        edgeDomainName: 'files.example.com',
+        edgeCertificateArn:
+          'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+      },
+      ['edge'],
+    );
+    Template.fromStack(edge as never).hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['files.example.com'],
+        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
+      }),
+    });
+    expect(unusedAcknowledgements(edge as never)).toEqual([]);
   });
 
   it('outside us-east-1 the edge stack reads the API host name across regions', () => {

@@ -130,7 +130,10 @@ export class EdgeStack extends Stack {
       certificate: config.edgeCertificateArn
         ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.edgeCertificateArn)
         : undefined,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only a custom certificate can raise the viewer TLS floor (the default one is fixed at TLSv1).
+      minimumProtocolVersion: config.edgeCertificateArn
+        ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021
+        : undefined,
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
