@@ -76,6 +76,17 @@ export class SqliteIndexStore implements IndexStore {
   readonly fullText = true;
   readonly embedding: EmbeddingModel;
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text (queries vary only by their filter shape). */
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   constructor(options: SqliteIndexStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true });
@@ -158,9 +169,9 @@ export class SqliteIndexStore implements IndexStore {
     const { embedding: _embedding, ...stored } = document;
     const [r, g, b] = document.dominantColor ? parseHexColor(document.dominantColor) : [null, null, null];
     const run = this.db.transaction((): UpsertOutcome => {
-      const existing = this.db
-        .prepare('SELECT rowid, version FROM documents WHERE asset_id = ?')
-        .get(document.assetId) as Pick<DocumentRow, 'rowid' | 'version'> | undefined;
+      const existing = this.prepare('SELECT rowid, version FROM documents WHERE asset_id = ?').get(
+        document.assetId,
+      ) as Pick<DocumentRow, 'rowid' | 'version'> | undefined;
       if (existing && existing.version > version) return 'stale';
       if (existing && existing.version === version) return 'unchanged';
       const values = [
@@ -180,38 +191,36 @@ export class SqliteIndexStore implements IndexStore {
       let rowid: number;
       if (existing) {
         rowid = existing.rowid;
-        this.db
-          .prepare(
-            `UPDATE documents SET tenant_id = ?, kind = ?, mime = ?, width = ?, height = ?, taken_at = ?,
+        this.prepare(
+          `UPDATE documents SET tenant_id = ?, kind = ?, mime = ?, width = ?, height = ?, taken_at = ?,
              created_at = ?, color_r = ?, color_g = ?, color_b = ?, version = ?, doc = ? WHERE rowid = ?`,
-          )
-          .run(...values, rowid);
-        this.db.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(rowid);
-        this.db.prepare('DELETE FROM document_vectors WHERE rowid = ?').run(BigInt(rowid));
+        ).run(...values, rowid);
+        this.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(rowid);
+        this.prepare('DELETE FROM document_vectors WHERE rowid = ?').run(BigInt(rowid));
       } else {
         rowid = Number(
-          this.db
-            .prepare(
-              `INSERT INTO documents (asset_id, tenant_id, kind, mime, width, height, taken_at, created_at,
+          this.prepare(
+            `INSERT INTO documents (asset_id, tenant_id, kind, mime, width, height, taken_at, created_at,
                color_r, color_g, color_b, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(document.assetId, ...values).lastInsertRowid,
+          ).run(document.assetId, ...values).lastInsertRowid,
         );
       }
       const exif = document.exif;
-      this.db
-        .prepare('INSERT INTO documents_fts (rowid, file_name, tags, body, camera) VALUES (?, ?, ?, ?, ?)')
-        .run(
-          rowid,
-          document.fileName,
-          document.tags.join(' '),
-          document.text ?? '',
-          [exif?.make, exif?.model, exif?.lens].filter(Boolean).join(' '),
-        );
+      this.prepare(
+        'INSERT INTO documents_fts (rowid, file_name, tags, body, camera) VALUES (?, ?, ?, ?, ?)',
+      ).run(
+        rowid,
+        document.fileName,
+        document.tags.join(' '),
+        document.text ?? '',
+        [exif?.make, exif?.model, exif?.lens].filter(Boolean).join(' '),
+      );
       if (vector) {
-        this.db
-          .prepare('INSERT INTO document_vectors (rowid, tenant_id, embedding) VALUES (?, ?, ?)')
-          .run(BigInt(rowid), document.tenantId, vectorBlob(vector));
+        this.prepare('INSERT INTO document_vectors (rowid, tenant_id, embedding) VALUES (?, ?, ?)').run(
+          BigInt(rowid),
+          document.tenantId,
+          vectorBlob(vector),
+        );
       }
       return 'written';
     });
@@ -243,13 +252,13 @@ export class SqliteIndexStore implements IndexStore {
 
   async remove(assetId: string): Promise<{ tenantId: string } | null> {
     const run = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT rowid, tenant_id FROM documents WHERE asset_id = ?').get(assetId) as
+      const row = this.prepare('SELECT rowid, tenant_id FROM documents WHERE asset_id = ?').get(assetId) as
         | Pick<DocumentRow, 'rowid' | 'tenant_id'>
         | undefined;
       if (!row) return null;
-      this.db.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(row.rowid);
-      this.db.prepare('DELETE FROM document_vectors WHERE rowid = ?').run(BigInt(row.rowid));
-      this.db.prepare('DELETE FROM documents WHERE rowid = ?').run(row.rowid);
+      this.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(row.rowid);
+      this.prepare('DELETE FROM document_vectors WHERE rowid = ?').run(BigInt(row.rowid));
+      this.prepare('DELETE FROM documents WHERE rowid = ?').run(row.rowid);
       return { tenantId: row.tenant_id };
     });
     return run.immediate();
@@ -258,8 +267,8 @@ export class SqliteIndexStore implements IndexStore {
   async count(tenantId?: string): Promise<number> {
     const row = (
       tenantId === undefined
-        ? this.db.prepare('SELECT count(*) AS n FROM documents').get()
-        : this.db.prepare('SELECT count(*) AS n FROM documents WHERE tenant_id = ?').get(tenantId)
+        ? this.prepare('SELECT count(*) AS n FROM documents').get()
+        : this.prepare('SELECT count(*) AS n FROM documents WHERE tenant_id = ?').get(tenantId)
     ) as { n: number };
     return row.n;
   }
@@ -391,33 +400,30 @@ export class SqliteIndexStore implements IndexStore {
         sort: row.distance,
       }));
     const candidates = (
-      this.db.prepare(`SELECT count(*) AS n FROM documents d WHERE ${where.sql}`).get(...where.params) as {
+      this.prepare(`SELECT count(*) AS n FROM documents d WHERE ${where.sql}`).get(...where.params) as {
         n: number;
       }
     ).n;
     if (candidates <= EXACT_SCAN_MAX) {
-      const rows = this.db
-        .prepare(
-          `SELECT * FROM (
+      const rows = this.prepare(
+        `SELECT * FROM (
              SELECT d.doc, d.asset_id, vec_distance_cosine(v.embedding, ?) AS distance
              FROM documents d JOIN document_vectors v ON v.rowid = d.rowid
              WHERE ${where.sql}
            ) WHERE 1 ${keyset}
            ORDER BY distance ASC, asset_id ASC LIMIT ?`,
-        )
-        .all(blob, ...where.params, ...keysetParams, wanted) as { doc: string; distance: number }[];
+      ).all(blob, ...where.params, ...keysetParams, wanted) as { doc: string; distance: number }[];
       return toHits(rows);
     }
     const total = (
-      this.db.prepare('SELECT count(*) AS n FROM documents WHERE tenant_id = ?').get(query.tenantId) as {
+      this.prepare('SELECT count(*) AS n FROM documents WHERE tenant_id = ?').get(query.tenantId) as {
         n: number;
       }
     ).n;
     let k = Math.min(KNN_MAX, Math.max(256, wanted * 8));
     for (;;) {
-      const rows = this.db
-        .prepare(
-          `SELECT * FROM (
+      const rows = this.prepare(
+        `SELECT * FROM (
              SELECT d.doc, d.asset_id, knn.distance AS distance
              FROM (SELECT rowid, distance FROM document_vectors
                    WHERE embedding MATCH ? AND k = ? AND tenant_id = ?) knn
@@ -425,8 +431,7 @@ export class SqliteIndexStore implements IndexStore {
              WHERE ${where.sql}
            ) WHERE 1 ${keyset}
            ORDER BY distance ASC, asset_id ASC LIMIT ?`,
-        )
-        .all(blob, k, query.tenantId, ...where.params, ...keysetParams, wanted) as {
+      ).all(blob, k, query.tenantId, ...where.params, ...keysetParams, wanted) as {
         doc: string;
         distance: number;
       }[];
