@@ -29,7 +29,10 @@ const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const QUERIES = Number(arg('queries', '50'));
 const DIM = LOCAL_FEATURES_MODEL.dimension;
 const TENANTS = ['acme', 'globex', 'initech', 'umbrella'];
-const WORDS = 'sunset harbour beach mountain forest city street portrait family holiday invoice report contract receipt cat dog bird flower river lake snow desert bridge tower market concert wedding garden night morning'.split(' ');
+const WORDS =
+  'sunset harbour beach mountain forest city street portrait family holiday invoice report contract receipt cat dog bird flower river lake snow desert bridge tower market concert wedding garden night morning'.split(
+    ' ',
+  );
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -49,7 +52,10 @@ function makeData(n: number) {
     vectors.push(normalize(Float32Array.from(center, (x) => x + (random() - 0.5) * 0.6)));
     const words = Array.from({ length: 3 }, () => WORDS[Math.floor(random() * WORDS.length)]);
     const kind = random() < 0.8 ? 'image' : 'document';
-    const hex = () => Math.floor(random() * 256).toString(16).padStart(2, '0');
+    const hex = () =>
+      Math.floor(random() * 256)
+        .toString(16)
+        .padStart(2, '0');
     docs.push({
       assetId: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
       tenantId: TENANTS[i % TENANTS.length] as string,
@@ -57,7 +63,11 @@ function makeData(n: number) {
       mime: kind === 'image' ? 'image/jpeg' : 'application/pdf',
       kind,
       ...(kind === 'image'
-        ? { width: 400 + Math.floor(random() * 5600), height: 300 + Math.floor(random() * 4000), dominantColor: `#${hex()}${hex()}${hex()}` }
+        ? {
+            width: 400 + Math.floor(random() * 5600),
+            height: 300 + Math.floor(random() * 4000),
+            dominantColor: `#${hex()}${hex()}${hex()}`,
+          }
         : {}),
       tags: [],
       ...(kind === 'document' ? { text: `${words.join(' ')} ${WORDS.slice(0, 8).join(' ')}` } : {}),
@@ -75,7 +85,10 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
-async function measure(store: IndexStore, queries: StoreQuery[]): Promise<{ p50: number; p95: number; hits: number }> {
+async function measure(
+  store: IndexStore,
+  queries: StoreQuery[],
+): Promise<{ p50: number; p95: number; hits: number }> {
   const times: number[] = [];
   let hits = 0;
   for (const query of queries) {
@@ -90,7 +103,10 @@ async function run(n: number): Promise<void> {
   const { docs, vectors, random } = makeData(n);
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-bench-'));
   const stores: [string, IndexStore][] = [
-    ['sqlite (FTS5 + sqlite-vec, file, WAL)', new SqliteIndexStore({ file: path.join(dir, 'index.db'), embedding: LOCAL_FEATURES_MODEL })],
+    [
+      'sqlite (FTS5 + sqlite-vec, file, WAL)',
+      new SqliteIndexStore({ file: path.join(dir, 'index.db'), embedding: LOCAL_FEATURES_MODEL }),
+    ],
     ['in-memory scan (baseline)', new MemoryIndexStore(LOCAL_FEATURES_MODEL)],
   ];
   const pick = () => Math.floor(random() * n);
@@ -99,18 +115,38 @@ async function run(n: number): Promise<void> {
   const similar: StoreQuery[] = [];
   for (let q = 0; q < QUERIES; q++) {
     const tenantId = TENANTS[q % TENANTS.length] as string;
-    text.push({ tenantId, ranking: 'text', text: parseTextQuery(`${WORDS[q % WORDS.length]} ${WORDS[(q * 7 + 3) % WORDS.length]}`), filters: {}, limit: 20 });
+    text.push({
+      tenantId,
+      ranking: 'text',
+      text: parseTextQuery(`${WORDS[q % WORDS.length]} ${WORDS[(q * 7 + 3) % WORDS.length]}`),
+      filters: {},
+      limit: 20,
+    });
     filter.push({
       tenantId,
       ranking: 'recent',
-      filters: { kind: ['image'], minWidth: 3000, orientation: 'landscape', color: { rgb: [200, 80, 40], tolerance: 90 } },
+      filters: {
+        kind: ['image'],
+        minWidth: 3000,
+        orientation: 'landscape',
+        color: { rgb: [200, 80, 40], tolerance: 90 },
+      },
       limit: 20,
     });
     let target = pick();
     while ((docs[target] as IndexDocument).tenantId !== tenantId) target = (target + 1) % n;
-    similar.push({ tenantId, ranking: 'similarity', vector: vectors[target], excludeAssetId: docs[target]?.assetId, filters: {}, limit: 20 });
+    similar.push({
+      tenantId,
+      ranking: 'similarity',
+      vector: vectors[target],
+      excludeAssetId: docs[target]?.assetId,
+      filters: {},
+      limit: 20,
+    });
   }
-  console.log(`\n${n.toLocaleString('en-US')} documents (${TENANTS.length} tenants, ${DIM} dimensions), ${QUERIES} queries of each kind`);
+  console.log(
+    `\n${n.toLocaleString('en-US')} documents (${TENANTS.length} tenants, ${DIM} dimensions), ${QUERIES} queries of each kind`,
+  );
   console.log('| store | index docs/s | text p50 / p95 ms | filter p50 / p95 ms | similar p50 / p95 ms |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [name, store] of stores) {
@@ -121,7 +157,9 @@ async function run(n: number): Promise<void> {
     const f = await measure(store, filter);
     const s = await measure(store, similar);
     const fmt = (m: { p50: number; p95: number }) => `${m.p50.toFixed(2)} / ${m.p95.toFixed(2)}`;
-    console.log(`| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${fmt(t)} | ${fmt(f)} | ${fmt(s)} |`);
+    console.log(
+      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${fmt(t)} | ${fmt(f)} | ${fmt(s)} |`,
+    );
     await store.close();
   }
   rmSync(dir, { recursive: true, force: true });
