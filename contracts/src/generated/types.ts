@@ -1171,11 +1171,18 @@ export interface Topology {
   services: {
     [k: string]: TopologyService;
   };
+  /**
+   * Lambda functions that S3 Batch Operations jobs invoke (LambdaInvoke, invocation schema 2.0), e.g. reprocessing at scale. They have no event source; `sluice-ops reprocess` creates the jobs on AWS and drives the same handlers locally.
+   */
+  batchOperations?: {
+    [k: string]: BatchOperationsFunction;
+  };
 }
 export interface TopologyBucket {
   description: string;
   versioned: boolean;
   notifications: BucketNotification[];
+  storage?: BucketStoragePolicy;
 }
 export interface BucketNotification {
   /**
@@ -1188,6 +1195,81 @@ export interface BucketNotification {
    * A key of topics.
    */
   topic: string;
+}
+/**
+ * The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.
+ */
+export interface BucketStoragePolicy {
+  /**
+   * @maxItems 50
+   */
+  lifecycleRules?: LifecycleRule[];
+  /**
+   * S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.
+   *
+   * @maxItems 10
+   */
+  intelligentTiering?: IntelligentTieringConfiguration[];
+  objectLock?: ObjectLock;
+}
+/**
+ * One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).
+ */
+export interface LifecycleRule {
+  id: string;
+  /**
+   * Only keys under this prefix; absent: the whole bucket.
+   */
+  prefix?: string;
+  expirationDays?: number;
+  /**
+   * @minItems 1
+   * @maxItems 6
+   */
+  transitions?: LifecycleTransition[];
+  abortIncompleteMultipartUploadDays?: number;
+  noncurrentVersionExpirationDays?: number;
+  /**
+   * With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.
+   */
+  noncurrentVersionsToRetain?: number;
+  /**
+   * @minItems 1
+   * @maxItems 6
+   */
+  noncurrentVersionTransitions?: LifecycleTransition[];
+  /**
+   * Remove delete markers with no noncurrent version left behind them.
+   */
+  expiredObjectDeleteMarker?: true;
+}
+export interface LifecycleTransition {
+  days: number;
+  storageClass:
+    'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
+}
+/**
+ * An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).
+ */
+export interface IntelligentTieringConfiguration {
+  id: string;
+  prefix?: string;
+  /**
+   * Days without access before the Archive Access tier.
+   */
+  archiveAccessDays?: number;
+  /**
+   * Days without access before the Deep Archive Access tier.
+   */
+  deepArchiveAccessDays?: number;
+}
+/**
+ * S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.
+ */
+export interface ObjectLock {
+  enabled: boolean;
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  retentionDays: number;
 }
 export interface TopologyTopic {
   description: string;
@@ -1310,6 +1392,36 @@ export interface QueueRef {
 }
 export interface ValueRef {
   value: string;
+}
+export interface BatchOperationsFunction {
+  description: string;
+  workspace: string;
+  /**
+   * Handler module, relative to the repository root.
+   */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /**
+   * A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.
+   */
+  environmentFrom?: string;
+  environment: {
+    [k: string]: EnvironmentRef;
+  };
+  /**
+   * Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).
+   *
+   * @minItems 1
+   *
+   * Items: Logical name; the deployed name adds a stage prefix.
+   */
+  taskBuckets: string[];
+  /**
+   * A key of buckets: where job manifests and completion reports are written.
+   */
+  reportBucket: string;
+  reportPrefix: string;
 }
 
 // upload-params-response/v1 (schemas/upload-params-response/v1.schema.json)

@@ -12956,9 +12956,9 @@ return errors === 0;
 validate60.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
 
 exports.topologyV1 = validate61;
-const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}}}};
+const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}},"batchOperations":{"description":"Lambda functions that S3 Batch Operations jobs invoke (LambdaInvoke, invocation schema 2.0), e.g. reprocessing at scale. They have no event source; `sluice-ops reprocess` creates the jobs on AWS and drives the same handlers locally.","type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/batchOperationsFunction"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}},"bucketStorage":{"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}},"lifecycleRule":{"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}},"lifecycleTransition":{"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}},"intelligentTieringConfiguration":{"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}},"objectLock":{"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}},"batchOperationsFunction":{"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}}}};
 const schema106 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
-const schema107 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}}}};
+const schema107 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}};
 const schema108 = {"type":"string","minLength":1,"maxLength":500};
 const schema109 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
 const pattern123 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
@@ -13192,6 +13192,919 @@ return errors === 0;
 }
 validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+const schema111 = {"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}};
+const schema115 = {"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}};
+const schema116 = {"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}};
+const schema112 = {"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}};
+const schema113 = {"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}};
+const pattern125 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
+
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate66.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func1.call(schema112.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+let data0 = data.id;
+if(typeof data0 === "string"){
+if(!pattern125.test(data0)){
+const err2 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,254}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,254}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.prefix !== undefined){
+let data1 = data.prefix;
+if(typeof data1 === "string"){
+if(data1.length > 1024){
+const err4 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.length < 1){
+const err5 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.expirationDays !== undefined){
+let data2 = data.expirationDays;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/expirationDays",schemaPath:"#/properties/expirationDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 36500 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/expirationDays",schemaPath:"#/properties/expirationDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data2 < 1 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/expirationDays",schemaPath:"#/properties/expirationDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.transitions !== undefined){
+let data3 = data.transitions;
+if(Array.isArray(data3)){
+if(data3.length > 6){
+const err10 = {instancePath:instancePath+"/transitions",schemaPath:"#/properties/transitions/maxItems",keyword:"maxItems",params:{limit: 6},message:"must NOT have more than 6 items"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3.length < 1){
+const err11 = {instancePath:instancePath+"/transitions",schemaPath:"#/properties/transitions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.days === undefined){
+const err12 = {instancePath:instancePath+"/transitions/" + i0,schemaPath:"#/$defs/lifecycleTransition/required",keyword:"required",params:{missingProperty: "days"},message:"must have required property '"+"days"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data4.storageClass === undefined){
+const err13 = {instancePath:instancePath+"/transitions/" + i0,schemaPath:"#/$defs/lifecycleTransition/required",keyword:"required",params:{missingProperty: "storageClass"},message:"must have required property '"+"storageClass"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+for(const key1 in data4){
+if(!((key1 === "days") || (key1 === "storageClass"))){
+const err14 = {instancePath:instancePath+"/transitions/" + i0,schemaPath:"#/$defs/lifecycleTransition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data4.days !== undefined){
+let data5 = data4.days;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err15 = {instancePath:instancePath+"/transitions/" + i0+"/days",schemaPath:"#/$defs/lifecycleTransition/properties/days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 36500 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/transitions/" + i0+"/days",schemaPath:"#/$defs/lifecycleTransition/properties/days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5 < 0 || isNaN(data5)){
+const err17 = {instancePath:instancePath+"/transitions/" + i0+"/days",schemaPath:"#/$defs/lifecycleTransition/properties/days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data4.storageClass !== undefined){
+let data6 = data4.storageClass;
+if(!((((((data6 === "STANDARD_IA") || (data6 === "ONEZONE_IA")) || (data6 === "INTELLIGENT_TIERING")) || (data6 === "GLACIER_IR")) || (data6 === "GLACIER")) || (data6 === "DEEP_ARCHIVE"))){
+const err18 = {instancePath:instancePath+"/transitions/" + i0+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema113.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/transitions/" + i0,schemaPath:"#/$defs/lifecycleTransition/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/transitions",schemaPath:"#/properties/transitions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.abortIncompleteMultipartUploadDays !== undefined){
+let data7 = data.abortIncompleteMultipartUploadDays;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err21 = {instancePath:instancePath+"/abortIncompleteMultipartUploadDays",schemaPath:"#/properties/abortIncompleteMultipartUploadDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 36500 || isNaN(data7)){
+const err22 = {instancePath:instancePath+"/abortIncompleteMultipartUploadDays",schemaPath:"#/properties/abortIncompleteMultipartUploadDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data7 < 1 || isNaN(data7)){
+const err23 = {instancePath:instancePath+"/abortIncompleteMultipartUploadDays",schemaPath:"#/properties/abortIncompleteMultipartUploadDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+if(data.noncurrentVersionExpirationDays !== undefined){
+let data8 = data.noncurrentVersionExpirationDays;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err24 = {instancePath:instancePath+"/noncurrentVersionExpirationDays",schemaPath:"#/properties/noncurrentVersionExpirationDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 36500 || isNaN(data8)){
+const err25 = {instancePath:instancePath+"/noncurrentVersionExpirationDays",schemaPath:"#/properties/noncurrentVersionExpirationDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(data8 < 1 || isNaN(data8)){
+const err26 = {instancePath:instancePath+"/noncurrentVersionExpirationDays",schemaPath:"#/properties/noncurrentVersionExpirationDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+if(data.noncurrentVersionsToRetain !== undefined){
+let data9 = data.noncurrentVersionsToRetain;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err27 = {instancePath:instancePath+"/noncurrentVersionsToRetain",schemaPath:"#/properties/noncurrentVersionsToRetain/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 100 || isNaN(data9)){
+const err28 = {instancePath:instancePath+"/noncurrentVersionsToRetain",schemaPath:"#/properties/noncurrentVersionsToRetain/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(data9 < 1 || isNaN(data9)){
+const err29 = {instancePath:instancePath+"/noncurrentVersionsToRetain",schemaPath:"#/properties/noncurrentVersionsToRetain/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+if(data.noncurrentVersionTransitions !== undefined){
+let data10 = data.noncurrentVersionTransitions;
+if(Array.isArray(data10)){
+if(data10.length > 6){
+const err30 = {instancePath:instancePath+"/noncurrentVersionTransitions",schemaPath:"#/properties/noncurrentVersionTransitions/maxItems",keyword:"maxItems",params:{limit: 6},message:"must NOT have more than 6 items"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(data10.length < 1){
+const err31 = {instancePath:instancePath+"/noncurrentVersionTransitions",schemaPath:"#/properties/noncurrentVersionTransitions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.days === undefined){
+const err32 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1,schemaPath:"#/$defs/lifecycleTransition/required",keyword:"required",params:{missingProperty: "days"},message:"must have required property '"+"days"+"'"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(data11.storageClass === undefined){
+const err33 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1,schemaPath:"#/$defs/lifecycleTransition/required",keyword:"required",params:{missingProperty: "storageClass"},message:"must have required property '"+"storageClass"+"'"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+for(const key2 in data11){
+if(!((key2 === "days") || (key2 === "storageClass"))){
+const err34 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1,schemaPath:"#/$defs/lifecycleTransition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data11.days !== undefined){
+let data12 = data11.days;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err35 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/days",schemaPath:"#/$defs/lifecycleTransition/properties/days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 36500 || isNaN(data12)){
+const err36 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/days",schemaPath:"#/$defs/lifecycleTransition/properties/days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if(data12 < 0 || isNaN(data12)){
+const err37 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/days",schemaPath:"#/$defs/lifecycleTransition/properties/days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+if(data11.storageClass !== undefined){
+let data13 = data11.storageClass;
+if(!((((((data13 === "STANDARD_IA") || (data13 === "ONEZONE_IA")) || (data13 === "INTELLIGENT_TIERING")) || (data13 === "GLACIER_IR")) || (data13 === "GLACIER")) || (data13 === "DEEP_ARCHIVE"))){
+const err38 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema113.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1,schemaPath:"#/$defs/lifecycleTransition/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/noncurrentVersionTransitions",schemaPath:"#/properties/noncurrentVersionTransitions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data.expiredObjectDeleteMarker !== undefined){
+if(true !== data.expiredObjectDeleteMarker){
+const err41 = {instancePath:instancePath+"/expiredObjectDeleteMarker",schemaPath:"#/properties/expiredObjectDeleteMarker/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+validate66.errors = vErrors;
+return errors === 0;
+}
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const pattern126 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((key0 === "lifecycleRules") || (key0 === "intelligentTiering")) || (key0 === "objectLock"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.lifecycleRules !== undefined){
+let data0 = data.lifecycleRules;
+if(Array.isArray(data0)){
+if(data0.length > 50){
+const err1 = {instancePath:instancePath+"/lifecycleRules",schemaPath:"#/properties/lifecycleRules/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate66(data0[i0], {instancePath:instancePath+"/lifecycleRules/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath:instancePath+"/lifecycleRules",schemaPath:"#/properties/lifecycleRules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.intelligentTiering !== undefined){
+let data2 = data.intelligentTiering;
+if(Array.isArray(data2)){
+if(data2.length > 10){
+const err3 = {instancePath:instancePath+"/intelligentTiering",schemaPath:"#/properties/intelligentTiering/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.id === undefined){
+const err4 = {instancePath:instancePath+"/intelligentTiering/" + i1,schemaPath:"#/$defs/intelligentTieringConfiguration/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!((((key1 === "id") || (key1 === "prefix")) || (key1 === "archiveAccessDays")) || (key1 === "deepArchiveAccessDays"))){
+const err5 = {instancePath:instancePath+"/intelligentTiering/" + i1,schemaPath:"#/$defs/intelligentTieringConfiguration/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data3.id !== undefined){
+let data4 = data3.id;
+if(typeof data4 === "string"){
+if(!pattern126.test(data4)){
+const err6 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/id",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,63}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/id",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data3.prefix !== undefined){
+let data5 = data3.prefix;
+if(typeof data5 === "string"){
+if(data5.length > 1024){
+const err8 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/prefix",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data5.length < 1){
+const err9 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/prefix",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/prefix",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data3.archiveAccessDays !== undefined){
+let data6 = data3.archiveAccessDays;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err11 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/archiveAccessDays",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/archiveAccessDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 730 || isNaN(data6)){
+const err12 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/archiveAccessDays",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/archiveAccessDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 730},message:"must be <= 730"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data6 < 90 || isNaN(data6)){
+const err13 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/archiveAccessDays",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/archiveAccessDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 90},message:"must be >= 90"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data3.deepArchiveAccessDays !== undefined){
+let data7 = data3.deepArchiveAccessDays;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err14 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/deepArchiveAccessDays",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/deepArchiveAccessDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 730 || isNaN(data7)){
+const err15 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/deepArchiveAccessDays",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/deepArchiveAccessDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 730},message:"must be <= 730"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data7 < 180 || isNaN(data7)){
+const err16 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/deepArchiveAccessDays",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/deepArchiveAccessDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 180},message:"must be >= 180"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/intelligentTiering/" + i1,schemaPath:"#/$defs/intelligentTieringConfiguration/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/intelligentTiering",schemaPath:"#/properties/intelligentTiering/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.objectLock !== undefined){
+let data8 = data.objectLock;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.enabled === undefined){
+const err19 = {instancePath:instancePath+"/objectLock",schemaPath:"#/$defs/objectLock/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data8.mode === undefined){
+const err20 = {instancePath:instancePath+"/objectLock",schemaPath:"#/$defs/objectLock/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data8.retentionDays === undefined){
+const err21 = {instancePath:instancePath+"/objectLock",schemaPath:"#/$defs/objectLock/required",keyword:"required",params:{missingProperty: "retentionDays"},message:"must have required property '"+"retentionDays"+"'"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+for(const key2 in data8){
+if(!(((key2 === "enabled") || (key2 === "mode")) || (key2 === "retentionDays"))){
+const err22 = {instancePath:instancePath+"/objectLock",schemaPath:"#/$defs/objectLock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data8.enabled !== undefined){
+if(typeof data8.enabled !== "boolean"){
+const err23 = {instancePath:instancePath+"/objectLock/enabled",schemaPath:"#/$defs/objectLock/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data8.mode !== undefined){
+let data10 = data8.mode;
+if(!((data10 === "GOVERNANCE") || (data10 === "COMPLIANCE"))){
+const err24 = {instancePath:instancePath+"/objectLock/mode",schemaPath:"#/$defs/objectLock/properties/mode/enum",keyword:"enum",params:{allowedValues: schema116.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data8.retentionDays !== undefined){
+let data11 = data8.retentionDays;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err25 = {instancePath:instancePath+"/objectLock/retentionDays",schemaPath:"#/$defs/objectLock/properties/retentionDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 36500 || isNaN(data11)){
+const err26 = {instancePath:instancePath+"/objectLock/retentionDays",schemaPath:"#/$defs/objectLock/properties/retentionDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(data11 < 1 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/objectLock/retentionDays",schemaPath:"#/$defs/objectLock/properties/retentionDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/objectLock",schemaPath:"#/$defs/objectLock/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -13235,7 +14148,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "description") || (key0 === "versioned")) || (key0 === "notifications"))){
+if(!((((key0 === "description") || (key0 === "versioned")) || (key0 === "notifications")) || (key0 === "storage"))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -13315,6 +14228,12 @@ vErrors.push(err8);
 errors++;
 }
 }
+if(data.storage !== undefined){
+if(!(validate65(data.storage, {instancePath:instancePath+"/storage",parentData:data,parentDataProperty:"storage",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
 const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
@@ -13331,12 +14250,12 @@ return errors === 0;
 }
 validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema112 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
+const schema118 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13412,19 +14331,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema115 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
-const schema118 = {"type":"integer","minimum":60,"maximum":1209600};
-const schema116 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
+const schema121 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
+const schema124 = {"type":"integer","minimum":60,"maximum":1209600};
+const schema122 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate69.evaluated;
+const evaluated0 = validate73.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13517,7 +14436,7 @@ errors++;
 if(data.filterPolicyScope !== undefined){
 let data3 = data.filterPolicyScope;
 if(!((data3 === "MessageAttributes") || (data3 === "MessageBody"))){
-const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema116.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema122.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -13538,17 +14457,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate69.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
-validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema119 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
+const schema125 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate71.evaluated;
+const evaluated0 = validate75.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13704,16 +14623,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
-validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate68.evaluated;
+const evaluated0 = validate72.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13778,8 +14697,8 @@ let data0 = data.subscriptions;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate69(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate73(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
 errors = vErrors.length;
 }
 }
@@ -13866,8 +14785,8 @@ errors++;
 }
 }
 if(data.deadLetter !== undefined){
-if(!(validate71(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate75(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 }
@@ -13882,25 +14801,25 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate68.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema123 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
-const schema130 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}};
-const pattern130 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
-const pattern131 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
-const pattern135 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const schema124 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
-const schema125 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
-const pattern132 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
-const schema126 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
+const schema129 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
+const schema136 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}};
+const pattern132 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
+const pattern133 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
+const pattern137 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const schema130 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
+const schema131 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
+const pattern134 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
+const schema132 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
 
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate76.evaluated;
+const evaluated0 = validate80.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13923,7 +14842,7 @@ errors++;
 if(data.authorization !== undefined){
 let data0 = data.authorization;
 if(!((data0 === "jwt") || (data0 === "none"))){
-const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema126.properties.authorization.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema132.properties.authorization.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -14061,16 +14980,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate76.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
-validate76.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate75.evaluated;
+const evaluated0 = validate79.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14139,7 +15058,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern132.test(data2)){
+if(!pattern134.test(data2)){
 const err5 = {instancePath:instancePath+"/routes/" + i0,schemaPath:"#/properties/routes/items/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -14320,7 +15239,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 const _errs17 = errors;
 if(typeof key2 === "string"){
-if(!pattern132.test(key2)){
+if(!pattern134.test(key2)){
 const err19 = {instancePath:instancePath+"/routeSettings",schemaPath:"#/properties/routeSettings/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err19];
@@ -14354,8 +15273,8 @@ errors++;
 }
 }
 for(const key3 in data6){
-if(!(validate76(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
+if(!(validate80(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 }
@@ -14382,17 +15301,17 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate75.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
-validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema128 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
+const schema134 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate78.evaluated;
+const evaluated0 = validate82.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14615,19 +15534,19 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate78.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
-validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema131 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
-const schema138 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
-const schema132 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
+const schema137 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
+const schema144 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
+const schema138 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate82.evaluated;
+const evaluated0 = validate86.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14693,17 +15612,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
-validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema134 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
+const schema140 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate84.evaluated;
+const evaluated0 = validate88.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14769,17 +15688,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate84.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
-validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema136 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
+const schema142 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate86.evaluated;
+const evaluated0 = validate90.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14845,16 +15764,16 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
-validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate90.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate81.evaluated;
+const evaluated0 = validate85.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14865,8 +15784,8 @@ const _errs0 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs1 = errors;
-if(!(validate82(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -14876,8 +15795,8 @@ passing0 = 0;
 var props0 = true;
 }
 const _errs2 = errors;
-if(!(validate84(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -14894,8 +15813,8 @@ props0 = true;
 }
 }
 const _errs3 = errors;
-if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate90(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -15008,17 +15927,17 @@ vErrors = null;
 }
 }
 }
-validate81.errors = vErrors;
+validate85.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate81.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate85.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate74.evaluated;
+const evaluated0 = validate78.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15101,7 +16020,7 @@ errors++;
 if(data.workspace !== undefined){
 let data0 = data.workspace;
 if(typeof data0 === "string"){
-if(!pattern130.test(data0)){
+if(!pattern132.test(data0)){
 const err7 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -15126,7 +16045,7 @@ errors++;
 if(data.entry !== undefined){
 let data1 = data.entry;
 if(typeof data1 === "string"){
-if(!pattern131.test(data1)){
+if(!pattern133.test(data1)){
 const err9 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -15224,15 +16143,15 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 const tag0 = data4.type;
 if(typeof tag0 == "string"){
 if(tag0 === "http"){
-if(!(validate75(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate79(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var props0 = true;
 }
 else if(tag0 === "sqs"){
-if(!(validate78(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate82(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -15288,7 +16207,7 @@ errors++;
 if(data4.authType !== undefined){
 let data6 = data4.authType;
 if(!((data6 === "AWS_IAM") || (data6 === "NONE"))){
-const err21 = {instancePath:instancePath+"/trigger/authType",schemaPath:"#/$defs/functionUrlTrigger/properties/authType/enum",keyword:"enum",params:{allowedValues: schema130.properties.authType.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/trigger/authType",schemaPath:"#/$defs/functionUrlTrigger/properties/authType/enum",keyword:"enum",params:{allowedValues: schema136.properties.authType.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -15301,7 +16220,7 @@ errors++;
 if(data4.invokeMode !== undefined){
 let data7 = data4.invokeMode;
 if(!((data7 === "BUFFERED") || (data7 === "RESPONSE_STREAM"))){
-const err22 = {instancePath:instancePath+"/trigger/invokeMode",schemaPath:"#/$defs/functionUrlTrigger/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema130.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/trigger/invokeMode",schemaPath:"#/$defs/functionUrlTrigger/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema136.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -15365,7 +16284,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key2 in data8){
 const _errs24 = errors;
 if(typeof key2 === "string"){
-if(!pattern135.test(key2)){
+if(!pattern137.test(key2)){
 const err27 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err27];
@@ -15399,8 +16318,8 @@ errors++;
 }
 }
 for(const key3 in data8){
-if(!(validate81(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate85(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 }
@@ -15427,10 +16346,514 @@ vErrors.push(err31);
 }
 errors++;
 }
-validate74.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
-validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema146 = {"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}};
+const pattern148 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
+
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate94.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.description === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.workspace === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "workspace"},message:"must have required property '"+"workspace"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.entry === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "entry"},message:"must have required property '"+"entry"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.memoryMb === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "memoryMb"},message:"must have required property '"+"memoryMb"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.timeoutSeconds === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timeoutSeconds"},message:"must have required property '"+"timeoutSeconds"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.taskBuckets === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskBuckets"},message:"must have required property '"+"taskBuckets"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.reportBucket === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reportBucket"},message:"must have required property '"+"reportBucket"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.reportPrefix === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reportPrefix"},message:"must have required property '"+"reportPrefix"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.environment === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environment"},message:"must have required property '"+"environment"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func1.call(schema146.properties, key0))){
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data0 = data.description;
+if(typeof data0 === "string"){
+if(data0.length > 500){
+const err10 = {instancePath:instancePath+"/description",schemaPath:"#/$defs/description/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data0.length < 1){
+const err11 = {instancePath:instancePath+"/description",schemaPath:"#/$defs/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/description",schemaPath:"#/$defs/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.workspace !== undefined){
+let data1 = data.workspace;
+if(typeof data1 === "string"){
+if(!pattern132.test(data1)){
+const err13 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.entry !== undefined){
+let data2 = data.entry;
+if(typeof data2 === "string"){
+if(!pattern133.test(data2)){
+const err15 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.memoryMb !== undefined){
+let data3 = data.memoryMb;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err17 = {instancePath:instancePath+"/memoryMb",schemaPath:"#/properties/memoryMb/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 10240 || isNaN(data3)){
+const err18 = {instancePath:instancePath+"/memoryMb",schemaPath:"#/properties/memoryMb/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10240},message:"must be <= 10240"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data3 < 128 || isNaN(data3)){
+const err19 = {instancePath:instancePath+"/memoryMb",schemaPath:"#/properties/memoryMb/minimum",keyword:"minimum",params:{comparison: ">=", limit: 128},message:"must be >= 128"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+if(data.timeoutSeconds !== undefined){
+let data4 = data.timeoutSeconds;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err20 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 900 || isNaN(data4)){
+const err21 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 900},message:"must be <= 900"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data4 < 1 || isNaN(data4)){
+const err22 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/properties/timeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data.environmentFrom !== undefined){
+let data5 = data.environmentFrom;
+if(typeof data5 === "string"){
+if(!pattern73.test(data5)){
+const err23 = {instancePath:instancePath+"/environmentFrom",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/environmentFrom",schemaPath:"#/$defs/resourceName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data.environment !== undefined){
+let data6 = data.environment;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key1 in data6){
+const _errs18 = errors;
+if(typeof key1 === "string"){
+if(!pattern137.test(key1)){
+const err25 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+var valid3 = _errs18 === errors;
+if(!valid3){
+const err27 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+for(const key2 in data6){
+if(!(validate85(data6[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.taskBuckets !== undefined){
+let data8 = data.taskBuckets;
+if(Array.isArray(data8)){
+if(data8.length < 1){
+const err29 = {instancePath:instancePath+"/taskBuckets",schemaPath:"#/properties/taskBuckets/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(typeof data9 !== "string"){
+const err30 = {instancePath:instancePath+"/taskBuckets/" + i0,schemaPath:"#/properties/taskBuckets/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(typeof data9 === "string"){
+if(!pattern73.test(data9)){
+const err31 = {instancePath:instancePath+"/taskBuckets/" + i0,schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/taskBuckets/" + i0,schemaPath:"#/$defs/resourceName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+let i1 = data8.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data8[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err33 = {instancePath:instancePath+"/taskBuckets",schemaPath:"#/properties/taskBuckets/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/taskBuckets",schemaPath:"#/properties/taskBuckets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data.reportBucket !== undefined){
+let data10 = data.reportBucket;
+if(typeof data10 === "string"){
+if(!pattern73.test(data10)){
+const err35 = {instancePath:instancePath+"/reportBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/reportBucket",schemaPath:"#/$defs/resourceName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.reportPrefix !== undefined){
+let data11 = data.reportPrefix;
+if(typeof data11 === "string"){
+if(!pattern148.test(data11)){
+const err37 = {instancePath:instancePath+"/reportPrefix",schemaPath:"#/properties/reportPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"+"\""};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/reportPrefix",schemaPath:"#/properties/reportPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+validate94.errors = vErrors;
+return errors === 0;
+}
+validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -15486,7 +16909,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "$schema") || (key0 === "buckets")) || (key0 === "topics")) || (key0 === "queues")) || (key0 === "services"))){
+if(!((((((key0 === "$schema") || (key0 === "buckets")) || (key0 === "topics")) || (key0 === "queues")) || (key0 === "services")) || (key0 === "batchOperations"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -15606,8 +17029,8 @@ errors++;
 }
 }
 for(const key4 in data3){
-if(!(validate66(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate70(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 }
@@ -15663,8 +17086,8 @@ errors++;
 }
 }
 for(const key6 in data5){
-if(!(validate68(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+if(!(validate72(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 }
@@ -15720,8 +17143,8 @@ errors++;
 }
 }
 for(const key8 in data7){
-if(!(validate74(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate78(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
 errors = vErrors.length;
 }
 }
@@ -15737,9 +17160,14 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
-else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.batchOperations !== undefined){
+let data9 = data.batchOperations;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key9 in data9){
+const _errs34 = errors;
+if(typeof key9 === "string"){
+if(!pattern73.test(key9)){
+const err22 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -15748,19 +17176,71 @@ vErrors.push(err22);
 }
 errors++;
 }
+}
+else {
+const err23 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/$defs/resourceName/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key9};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+var valid13 = _errs34 === errors;
+if(!valid13){
+const err24 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/properties/batchOperations/propertyNames",keyword:"propertyNames",params:{propertyName: key9},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+for(const key10 in data9){
+if(!(validate94(data9[key10], {instancePath:instancePath+"/batchOperations/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data9,parentDataProperty:key10,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/properties/batchOperations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
 validate61.errors = vErrors;
 return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadParamsResponseV1 = validate90;
-const schema139 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadParamsResponseV1 = validate97;
+const schema151 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-params-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate90.evaluated;
+const evaluated0 = validate97.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16080,22 +17560,22 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
-validate90.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate97.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadRequestV1 = validate91;
-const schema140 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
-const pattern143 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
-const pattern144 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern145 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+exports.uploadRequestV1 = validate98;
+const schema152 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
+const pattern153 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
+const pattern154 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const pattern155 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate91.evaluated;
+const evaluated0 = validate98.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16253,7 +17733,7 @@ errors++;
 if(data.checksumSha256 !== undefined){
 let data3 = data.checksumSha256;
 if(typeof data3 === "string"){
-if(!pattern143.test(data3)){
+if(!pattern153.test(data3)){
 const err13 = {instancePath:instancePath+"/checksumSha256",schemaPath:"#/properties/checksumSha256/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{43}=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{43}=$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -16291,7 +17771,7 @@ errors++;
 for(const key1 in data4){
 const _errs12 = errors;
 if(typeof key1 === "string"){
-if(!pattern144.test(key1)){
+if(!pattern154.test(key1)){
 const err16 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err16];
@@ -16337,7 +17817,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern145.test(data5)){
+if(!pattern155.test(data5)){
 const err20 = {instancePath:instancePath+"/metadata/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -16382,19 +17862,19 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate91.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
-validate91.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate98.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadResponseV1 = validate92;
-const schema141 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadResponseV1 = validate99;
+const schema153 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate92.evaluated;
+const evaluated0 = validate99.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16692,19 +18172,19 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate92.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
-validate92.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate99.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookEnvelopeV1 = validate93;
-const schema142 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.webhookEnvelopeV1 = validate100;
+const schema154 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate93.evaluated;
+const evaluated0 = validate100.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17022,7 +18502,7 @@ errors++;
 if(data.encoding !== undefined){
 let data8 = data.encoding;
 if(!((data8 === "utf8") || (data8 === "base64"))){
-const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema142.properties.encoding.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema154.properties.encoding.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -17115,19 +18595,19 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate93.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
-validate93.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate100.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookReceiptV1 = validate94;
-const schema143 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+exports.webhookReceiptV1 = validate101;
+const schema155 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-receipt/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate94.evaluated;
+const evaluated0 = validate101.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17296,8 +18776,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
-validate94.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
+validate101.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
 
