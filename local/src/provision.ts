@@ -20,6 +20,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createS3Client, createSnsClient, createSqsClient, type LocalAwsConfig } from './aws';
+import { applyStoragePolicy } from './storage-policy';
 import { defaultTopology, type QueueSpec, serviceSpec, type TopologyLike } from './topology';
 
 export const DEFAULT_NAME_PREFIX = 'sluice-local';
@@ -43,9 +44,17 @@ function errorName(error: unknown): string {
   return (error as { name?: string; Code?: string }).name ?? '';
 }
 
-async function ensureBucket(s3: S3Client, name: string, versioned: boolean): Promise<void> {
+async function ensureBucket(
+  s3: S3Client,
+  name: string,
+  versioned: boolean,
+  objectLock = false,
+): Promise<void> {
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    // Object Lock can only be switched on when a bucket is created (it implies versioning).
+    await s3.send(
+      new CreateBucketCommand({ Bucket: name, ...(objectLock ? { ObjectLockEnabledForBucket: true } : {}) }),
+    );
   } catch (error) {
     // Re-provisioning: the bucket is already ours.
     if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorName(error))) throw error;
@@ -193,7 +202,8 @@ export async function provision(options: ProvisionOptions): Promise<ResourceMap>
 
     for (const [bucket, spec] of Object.entries(topology.buckets)) {
       const name = physicalName(prefix, bucket);
-      await ensureBucket(s3, name, spec.versioned === true);
+      await ensureBucket(s3, name, spec.versioned === true, spec.storage?.objectLock?.enabled === true);
+      await applyStoragePolicy(s3, name, spec.storage);
       resources.buckets[bucket] = name;
 
       // The configuration replaces any previous one, which keeps re-provisioning idempotent.

@@ -1,4 +1,5 @@
 import { topology as contractsTopology, type Topology } from '@sluice/contracts';
+import type { BucketStorageSpec } from './storage-policy';
 
 /*
  * The parts of contracts/topology/topology.json this package reads, as a structural type. The
@@ -16,6 +17,8 @@ export interface BucketNotification {
 export interface BucketSpec {
   versioned?: boolean;
   notifications?: BucketNotification[];
+  /** Lifecycle rules and Object Lock (applied as far as moto goes: see storage-policy.ts). */
+  storage?: BucketStorageSpec;
 }
 
 export interface SubscriptionSpec {
