@@ -11,15 +11,17 @@
  * environment does not reference, so this file cannot silently drift from the topology.
  */
 export type ObjectAction =
-  /** GetObject (and HeadObject, which S3 authorizes as GetObject). */
+  /** GetObject (and HeadObject, which S3 authorizes as GetObject), also through presigned GET URLs. */
   | 'read'
-  /** PutObject, including a presigned POST signed with the function's credentials. */
+  /** PutObject: presigned POSTs, multipart uploads (create, upload part, complete) and copies into the prefix. */
   | 'write'
   | 'delete'
   /** Server-side copy source: a copy carries the source's tags along. */
   | 'copy-source'
   /** Server-side copy target. */
-  | 'copy-target';
+  | 'copy-target'
+  /** Multipart uploads or copies: list the parts, abort. */
+  | 'multipart';
 
 export interface PrefixGrant {
   bucket: string;
@@ -37,47 +39,89 @@ export interface ServiceAccess {
    * shows key names, never content.
    */
   notFoundOn: string[];
-  /** ListObjectsV2 limited to a prefix (s3:prefix condition). */
+  /** ListObjectsV2 limited to prefixes (s3:prefix condition). */
   listPrefixes: { bucket: string; prefix: string }[];
+  /** ListMultipartUploads on these buckets (in-progress upload keys only). */
+  listMultipartUploads?: string[];
+  /**
+   * What the service does with the queues its environment names: send to them, or redrive them
+   * (read the queue's redrive policy, move messages from its DLQ back into it).
+   */
+  queues?: 'send' | 'redrive';
 }
 
+/**
+ * Grants on a bucket the service's environment does not name are dropped when the policy is built: the
+ * function cannot address such a bucket, so the grant could only ever be unused.
+ */
 export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
-  // HTTP API: signs presigned POSTs into uploads/, lists an asset's upload, reads its manifest and index document.
+  // HTTP API: presigned POSTs and multipart uploads into uploads/, webhook receipts, asset status
+  // (uploads/, quarantine/, originals/, manifests, rejections, index documents), presigned rendition
+  // URLs, and search over the tenant's index documents.
   ingest: {
     objects: [
-      { bucket: 'ingest', prefix: 'uploads/', actions: ['write'] },
+      { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'write', 'multipart'] },
+      { bucket: 'ingest', prefix: 'quarantine/', actions: ['read'] },
+      { bucket: 'ingest', prefix: 'webhooks/', actions: ['write', 'delete'] },
       { bucket: 'processed', prefix: 'manifests/', actions: ['read'] },
+      { bucket: 'processed', prefix: 'rejections/', actions: ['read'] },
       { bucket: 'processed', prefix: 'index/', actions: ['read'] },
+      { bucket: 'processed', prefix: 'renditions/', actions: ['read'] },
     ],
     notFoundOn: ['processed'],
-    listPrefixes: [{ bucket: 'ingest', prefix: 'uploads/' }],
+    listPrefixes: [
+      { bucket: 'ingest', prefix: 'uploads/' },
+      { bucket: 'ingest', prefix: 'quarantine/' },
+      { bucket: 'archive', prefix: 'originals/' },
+    ],
+    listMultipartUploads: ['ingest'],
   },
-  // Reads an upload, writes renditions then the manifest; a rejected upload moves to quarantine/.
+  // Internal API (IAM-auth Function URL): re-triggers an asset by copying its original back into
+  // uploads/ (from uploads/, quarantine/ or the archive), and redrives the services' DLQs.
+  'ingest-internal': {
+    objects: [
+      { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'copy-source', 'write', 'copy-target'] },
+      { bucket: 'ingest', prefix: 'quarantine/', actions: ['read', 'copy-source'] },
+      { bucket: 'archive', prefix: 'originals/', actions: ['read', 'copy-source'] },
+    ],
+    notFoundOn: [],
+    listPrefixes: [
+      { bucket: 'ingest', prefix: 'uploads/' },
+      { bucket: 'ingest', prefix: 'quarantine/' },
+      { bucket: 'archive', prefix: 'originals/' },
+    ],
+    queues: 'redrive',
+  },
+  // Reads an upload (pinned to its ETag), writes renditions then the manifest, removes renditions a
+  // newer upload no longer has; a rejected upload moves to quarantine/.
   processor: {
     objects: [
       { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'delete', 'copy-source'] },
       { bucket: 'ingest', prefix: 'quarantine/', actions: ['write', 'delete', 'copy-target'] },
-      { bucket: 'processed', prefix: 'renditions/', actions: ['write'] },
-      { bucket: 'processed', prefix: 'manifests/', actions: ['write'] },
+      { bucket: 'processed', prefix: 'renditions/', actions: ['read', 'write', 'delete'] },
+      { bucket: 'processed', prefix: 'manifests/', actions: ['read', 'write'] },
     ],
-    notFoundOn: ['ingest'],
+    notFoundOn: ['ingest', 'processed'],
     listPrefixes: [],
   },
-  // Reads a manifest, reads and writes the asset's index document.
+  // Reads a manifest and its thumbnail rendition, writes (or, for a removed manifest, deletes) the
+  // asset's index document.
   indexer: {
     objects: [
       { bucket: 'processed', prefix: 'manifests/', actions: ['read'] },
-      { bucket: 'processed', prefix: 'index/', actions: ['read', 'write'] },
+      { bucket: 'processed', prefix: 'renditions/', actions: ['read'] },
+      { bucket: 'processed', prefix: 'index/', actions: ['read', 'write', 'delete'] },
     ],
     notFoundOn: ['processed'],
     listPrefixes: [],
   },
-  // Reads a manifest, copies the original into originals/ (checking it there), then deletes it from uploads/.
+  // Reads a manifest, copies the original into originals/ (multipart over 5 GB) and checks it there,
+  // then deletes it from uploads/.
   archiver: {
     objects: [
       { bucket: 'processed', prefix: 'manifests/', actions: ['read'] },
       { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'delete', 'copy-source'] },
-      { bucket: 'archive', prefix: 'originals/', actions: ['read', 'write', 'copy-target'] },
+      { bucket: 'archive', prefix: 'originals/', actions: ['read', 'write', 'copy-target', 'multipart'] },
     ],
     notFoundOn: ['processed', 'ingest', 'archive'],
     listPrefixes: [],
@@ -90,4 +134,5 @@ export const S3_ACTIONS: Readonly<Record<ObjectAction, readonly string[]>> = {
   delete: ['s3:DeleteObject'],
   'copy-source': ['s3:GetObjectTagging'],
   'copy-target': ['s3:PutObjectTagging'],
+  multipart: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
 };
