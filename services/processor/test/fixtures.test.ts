@@ -115,7 +115,7 @@ describe('every fixture in MANIFEST.tsv', () => {
       const [event] = h.events.events;
       expect(event?.type).toBe('asset.rejected');
       expect(event?.detail).toMatchObject({ reason: REJECTED[file], stage: 'process' });
-      expect((event?.detail as { message: string }).message.length).toBeGreaterThan(10);
+      expect(String((event?.detail as { message?: string } | undefined)?.message).length).toBeGreaterThan(10);
       expect(h.storage.ingestKeys()).toEqual([
         `quarantine/acme/${h.location.assetId}/${h.location.fileName}`,
       ]);
@@ -172,7 +172,7 @@ describe('every fixture in MANIFEST.tsv', () => {
         width: row.width,
         height: row.height,
         format: row.format === 'heif' ? 'avif' : row.format,
-        orientation: Number(row.orientation) >= 1 ? Number(row.orientation) : 1,
+        orientation: Math.max(1, Number(row.orientation)),
         ...(frames ? { frames, animated: frames > 1 } : {}),
         ...(row.format === 'tiff' || row.format === 'heif'
           ? Number(row.pages) > 1

@@ -130,13 +130,25 @@ export async function transformImage(
   const { hasAlpha } = await source.metadata();
   const pipeline = encode(resize(source.autoOrient(), spec), spec, hasAlpha === true);
   const { data, info } = await limited(pipeline, limits).toBuffer({ resolveWithObject: true });
-  const frames = animated ? Math.max(1, (info as { pages?: number }).pages ?? 1) : 1;
+  if (!animated) {
+    return {
+      data,
+      format: spec.format,
+      contentType: CONTENT_TYPES[spec.format],
+      width: info.width,
+      height: info.height,
+      frames: 1,
+    };
+  }
+  // libwebp merges identical consecutive frames (adding up their delays): count what was written.
+  const written = await sharp(data).metadata();
+  const frames = written.pages ?? 1;
   return {
     data,
     format: spec.format,
     contentType: CONTENT_TYPES[spec.format],
     width: info.width,
-    height: animated ? (info.pageHeight ?? info.height) : info.height,
+    height: frames > 1 ? Math.round(info.height / ((info as { pages?: number }).pages ?? 1)) : info.height,
     frames,
   };
 }

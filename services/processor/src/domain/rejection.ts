@@ -6,7 +6,6 @@ export type RejectionReason =
   | 'empty-file'
   | 'too-large'
   | 'pixel-limit'
-  | 'frame-limit'
   | 'undecodable-image'
   | 'unsupported-image-format'
   | 'unsafe-image-format'
