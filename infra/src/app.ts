@@ -1,3 +1,4 @@
+import type { Topology } from '@sluice/contracts';
 import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { configOf, type SluiceConfig } from './config';
@@ -35,6 +36,8 @@ export interface BuildOptions {
   only?: 'all' | string[];
   /** Register the cdk-nag AwsSolutions and Serverless packs (default true): any finding fails synth. */
   nag?: boolean;
+  /** Another topology than contracts/topology/topology.json (tests). */
+  topology?: Topology;
 }
 
 /**
@@ -48,7 +51,7 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
     if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
   }
   const config = configOf(app);
-  const topology = loadTopology();
+  const topology = options.topology ?? loadTopology();
   validateTopology(topology);
   const names = new Names(config.stage);
   const env: Environment = { account: config.account, region: config.region };

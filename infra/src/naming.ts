@@ -48,6 +48,10 @@ export class Names {
     return `sluice-${this.stage}-${service}-api`;
   }
 
+  httpApiAccessLogGroup(service: string): string {
+    return `/sluice/${this.stage}/${service}/http-api-access`;
+  }
+
   get dashboard(): string {
     return `sluice-${this.stage}-pipeline`;
   }

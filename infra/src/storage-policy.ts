@@ -1,37 +1,112 @@
 import type { Topology } from '@sluice/contracts';
-import type { ObjectLockSetting, SluiceConfig } from './config';
+import type { SluiceConfig } from './config';
 
 /**
- * The storage policies of issue 6 as plain data, free of CDK types, so that the local runtime can apply
- * the same policy to its emulated buckets (moving this file into contracts/ is the next step; see the
- * README). The foundation stack turns it into bucket properties.
+ * The storage policy of each bucket (issue 6), in the shape of the topology's `storage` field
+ * (topology/v1 `bucketStorage`): lifecycle rules, Intelligent-Tiering archive configurations and
+ * Object Lock. A bucket whose topology entry carries `storage` gets exactly that, the one policy the
+ * local runtime also applies. A bucket without it (a topology from before the field) gets the defaults
+ * below, tuned by context values. The foundation stack turns either into bucket properties.
  */
+export type TransitionStorageClass =
+  | 'STANDARD_IA'
+  | 'ONEZONE_IA'
+  | 'INTELLIGENT_TIERING'
+  | 'GLACIER_IR'
+  | 'GLACIER'
+  | 'DEEP_ARCHIVE';
+
+export interface LifecycleTransition {
+  days: number;
+  storageClass: TransitionStorageClass;
+}
+
 export interface LifecycleRule {
   id: string;
   prefix?: string;
-  /** Delete current objects this many days after creation. */
-  expireAfterDays?: number;
-  /** Move current objects to S3 Intelligent-Tiering this many days after creation. */
-  intelligentTieringAfterDays?: number;
-  /** Delete noncurrent versions this many days after they became noncurrent. */
-  noncurrentExpireAfterDays?: number;
-  abortIncompleteMultipartAfterDays?: number;
-  /** Remove delete markers that no longer hide any version. */
-  expiredObjectDeleteMarker?: boolean;
+  expirationDays?: number;
+  transitions?: LifecycleTransition[];
+  abortIncompleteMultipartUploadDays?: number;
+  noncurrentVersionExpirationDays?: number;
+  noncurrentVersionsToRetain?: number;
+  noncurrentVersionTransitions?: LifecycleTransition[];
+  expiredObjectDeleteMarker?: true;
 }
 
-export interface IntelligentTieringArchive {
+export interface IntelligentTieringConfiguration {
   id: string;
-  prefix: string;
-  archiveAccessTierDays?: number;
-  deepArchiveAccessTierDays?: number;
+  prefix?: string;
+  archiveAccessDays?: number;
+  deepArchiveAccessDays?: number;
 }
 
-export interface BucketStoragePolicy {
+export interface ObjectLock {
+  enabled: boolean;
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  retentionDays: number;
+}
+
+export interface BucketStorage {
+  lifecycleRules?: LifecycleRule[];
+  intelligentTiering?: IntelligentTieringConfiguration[];
+  objectLock?: ObjectLock;
+}
+
+export interface BucketStoragePolicy extends BucketStorage {
   versioned: boolean;
-  lifecycle: LifecycleRule[];
-  intelligentTiering?: IntelligentTieringArchive;
-  objectLock?: ObjectLockSetting;
+  /** Where the policy came from, for tests and the README. */
+  source: 'topology' | 'defaults';
+}
+
+/** The topology's `storage` field, when the topology carries one (topology/v1 grew it after 1.0). */
+function storageOf(bucket: Topology['buckets'][string]): BucketStorage | undefined {
+  return (bucket as { storage?: BucketStorage }).storage;
+}
+
+function defaults(name: string, versioned: boolean, config: SluiceConfig): BucketStorage {
+  const rules: LifecycleRule[] = [
+    {
+      id: 'abort-incomplete-multipart-uploads',
+      abortIncompleteMultipartUploadDays: config.abortIncompleteMultipartDays,
+    },
+  ];
+  if (versioned) {
+    rules.push({
+      id: 'expire-noncurrent-versions',
+      noncurrentVersionExpirationDays: config.archiveNoncurrentVersionDays,
+      expiredObjectDeleteMarker: true,
+    });
+  }
+  const storage: BucketStorage = { lifecycleRules: rules };
+  if (name === 'ingest') {
+    rules.push(
+      { id: 'expire-stale-uploads', prefix: 'uploads/', expirationDays: config.staleUploadDays },
+      { id: 'expire-quarantine', prefix: 'quarantine/', expirationDays: config.quarantineDays },
+    );
+  }
+  if (name === 'processed') {
+    // Everything moves to Intelligent-Tiering at once (S3 skips objects under 128 KB, which stay in
+    // Standard without a monitoring fee). The archive tiers are opt-in and limited to renditions/: an
+    // archived object answers GET with 403 until restored, which manifests and index documents must never do.
+    rules.push({
+      id: 'intelligent-tiering',
+      transitions: [{ days: 0, storageClass: 'INTELLIGENT_TIERING' }],
+    });
+    if (
+      config.processedArchiveAccessDays !== undefined ||
+      config.processedDeepArchiveAccessDays !== undefined
+    ) {
+      storage.intelligentTiering = [
+        {
+          id: 'renditions-archive-tiers',
+          prefix: 'renditions/',
+          archiveAccessDays: config.processedArchiveAccessDays,
+          deepArchiveAccessDays: config.processedDeepArchiveAccessDays,
+        },
+      ];
+    }
+  }
+  return storage;
 }
 
 export function storagePolicy(topology: Topology, config: SluiceConfig): Record<string, BucketStoragePolicy> {
@@ -41,56 +116,40 @@ export function storagePolicy(topology: Topology, config: SluiceConfig): Record<
     0,
     ...Object.values(topology.queues).map((q) => Math.ceil(q.deadLetter.retentionSeconds / 86400)),
   );
-  if (config.staleUploadDays <= longestDlqDays) {
-    throw new Error(
-      `staleUploadDays (${config.staleUploadDays}) must exceed the longest DLQ retention (${longestDlqDays} days)`,
-    );
-  }
-  const abort = config.abortIncompleteMultipartDays;
   const policies: Record<string, BucketStoragePolicy> = {};
   for (const [name, bucket] of Object.entries(topology.buckets)) {
+    const declared = storageOf(bucket);
     const policy: BucketStoragePolicy = {
       versioned: bucket.versioned,
-      lifecycle: [{ id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartAfterDays: abort }],
+      source: declared ? 'topology' : 'defaults',
+      ...(declared ?? defaults(name, bucket.versioned, config)),
     };
-    if (bucket.versioned) {
-      policy.lifecycle.push({
-        id: 'expire-noncurrent-versions',
-        noncurrentExpireAfterDays: config.archiveNoncurrentVersionDays,
-        expiredObjectDeleteMarker: true,
-      });
-    }
-    policies[name] = policy;
-  }
-  const ingest = policies.ingest;
-  if (ingest) {
-    ingest.lifecycle.push(
-      { id: 'expire-stale-uploads', prefix: 'uploads/', expireAfterDays: config.staleUploadDays },
-      { id: 'expire-quarantine', prefix: 'quarantine/', expireAfterDays: config.quarantineDays },
-    );
-  }
-  const processed = policies.processed;
-  if (processed) {
-    // Everything moves to Intelligent-Tiering at once (S3 skips objects under 128 KB, which stay in
-    // Standard without a monitoring fee). The archive access tiers are opt-in and limited to renditions/:
-    // an archived object answers GET with 403 until restored, which manifests and index documents must never do.
-    processed.lifecycle.push({ id: 'intelligent-tiering', intelligentTieringAfterDays: 0 });
-    if (
-      config.processedArchiveAccessDays !== undefined ||
-      config.processedDeepArchiveAccessDays !== undefined
-    ) {
-      processed.intelligentTiering = {
-        id: 'renditions-archive-tiers',
-        prefix: 'renditions/',
-        archiveAccessTierDays: config.processedArchiveAccessDays,
-        deepArchiveAccessTierDays: config.processedDeepArchiveAccessDays,
+    // Context can turn Object Lock on for the archive bucket (before its first deploy).
+    if (name === 'archive' && config.archiveObjectLock) {
+      policy.objectLock = {
+        enabled: true,
+        mode: config.archiveObjectLock.mode,
+        retentionDays: config.archiveObjectLock.days,
       };
     }
-  }
-  const archive = policies.archive;
-  if (archive && config.archiveObjectLock) {
-    if (!archive.versioned) throw new Error('Object Lock needs the archive bucket versioned in the topology');
-    archive.objectLock = config.archiveObjectLock;
+    if (policy.objectLock?.enabled && !policy.versioned) {
+      throw new Error(`bucket ${name}: Object Lock needs the bucket versioned in the topology`);
+    }
+    for (const rule of policy.lifecycleRules ?? []) {
+      const onUploads =
+        rule.prefix === undefined || rule.prefix.startsWith('uploads/') || 'uploads/'.startsWith(rule.prefix);
+      if (
+        name === 'ingest' &&
+        onUploads &&
+        rule.expirationDays !== undefined &&
+        rule.expirationDays <= longestDlqDays
+      ) {
+        throw new Error(
+          `bucket ingest, rule ${rule.id}: uploads expire after ${rule.expirationDays} days, within the longest DLQ retention (${longestDlqDays} days)`,
+        );
+      }
+    }
+    policies[name] = policy;
   }
   return policies;
 }

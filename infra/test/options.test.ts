@@ -8,33 +8,121 @@ import { storagePolicy } from '../src/storage-policy';
 import { validateTopology } from '../src/topology';
 import { type Json, resources, unusedAcknowledgements } from './helpers';
 
-function build(context: Record<string, unknown>, only: string[]) {
+function build(context: Record<string, unknown>, only: string[], fixture?: Topology) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stacks = buildSluice(app, { only });
+  const stacks = buildSluice(app, { only, topology: fixture });
   app.synth();
   return stacks;
 }
 
-describe('context options', () => {
-  it('Object Lock on the archive bucket, and archive tiers for renditions', () => {
-    const { foundation } = build(
+/** The topology without any bucket `storage` field: the app's defaults apply. */
+function withoutStorage(): Topology {
+  const copy = structuredClone(topology) as Topology;
+  for (const bucket of Object.values(copy.buckets)) delete (bucket as { storage?: unknown }).storage;
+  return copy;
+}
+
+/** The topology with a declared storage policy on every bucket. */
+function withStorage(): Topology {
+  const copy = structuredClone(topology) as Topology;
+  const set = (name: string, storage: unknown) => {
+    const bucket = copy.buckets[name];
+    if (bucket) (bucket as { storage?: unknown }).storage = storage;
+  };
+  set('ingest', {
+    lifecycleRules: [
+      { id: 'abort', abortIncompleteMultipartUploadDays: 7 },
+      { id: 'uploads-to-ia', prefix: 'uploads/', transitions: [{ days: 30, storageClass: 'STANDARD_IA' }] },
       {
-        archiveObjectLockMode: 'COMPLIANCE',
-        archiveObjectLockDays: '400',
-        processedArchiveAccessDays: '120',
-        processedDeepArchiveAccessDays: '365',
+        id: 'quarantine',
+        prefix: 'quarantine/',
+        transitions: [{ days: 30, storageClass: 'GLACIER_IR' }],
+        expirationDays: 365,
       },
-      ['foundation'],
-    );
-    const buckets = resources(Template.fromStack(foundation as never), 'AWS::S3::Bucket');
-    const archive = buckets.find(([id]) => id.startsWith('ArchiveBucket'))?.[1] as Json;
-    expect(archive.Properties.ObjectLockEnabled).toBe(true);
+    ],
+  });
+  set('processed', {
+    lifecycleRules: [
+      { id: 'it', transitions: [{ days: 0, storageClass: 'INTELLIGENT_TIERING' }] },
+      { id: 'abort', abortIncompleteMultipartUploadDays: 7 },
+    ],
+    intelligentTiering: [{ id: 'renditions', prefix: 'renditions/', archiveAccessDays: 90 }],
+  });
+  set('archive', {
+    lifecycleRules: [
+      { id: 'abort', abortIncompleteMultipartUploadDays: 2 },
+      {
+        id: 'noncurrent',
+        noncurrentVersionExpirationDays: 180,
+        noncurrentVersionsToRetain: 2,
+        expiredObjectDeleteMarker: true,
+      },
+    ],
+    objectLock: { enabled: true, mode: 'GOVERNANCE', retentionDays: 30 },
+  });
+  return copy;
+}
+
+const bucketOf = (template: Template, name: string): Json =>
+  resources(template, 'AWS::S3::Bucket').find(([id]) =>
+    id.startsWith(`${name[0]?.toUpperCase()}${name.slice(1)}Bucket`),
+  )?.[1];
+
+describe('storage policies', () => {
+  it('a storage policy declared in the topology is deployed as declared', () => {
+    const { foundation } = build({}, ['foundation'], withStorage());
+    const template = Template.fromStack(foundation as never);
+    expect(bucketOf(template, 'ingest').Properties.LifecycleConfiguration.Rules).toEqual([
+      { Id: 'abort', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+      {
+        Id: 'uploads-to-ia',
+        Status: 'Enabled',
+        Prefix: 'uploads/',
+        Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+      },
+      {
+        Id: 'quarantine',
+        Status: 'Enabled',
+        Prefix: 'quarantine/',
+        ExpirationInDays: 365,
+        Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+      },
+    ]);
+    expect(bucketOf(template, 'processed').Properties.IntelligentTieringConfigurations).toEqual([
+      {
+        Id: 'renditions',
+        Prefix: 'renditions/',
+        Status: 'Enabled',
+        Tierings: [{ AccessTier: 'ARCHIVE_ACCESS', Days: 90 }],
+      },
+    ]);
+    const archive = bucketOf(template, 'archive');
     expect(archive.Properties.ObjectLockConfiguration).toEqual({
       ObjectLockEnabled: 'Enabled',
-      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } },
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
     });
-    const processed = buckets.find(([id]) => id.startsWith('ProcessedBucket'))?.[1] as Json;
-    expect(processed.Properties.IntelligentTieringConfigurations).toEqual([
+    expect(archive.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({
+        NoncurrentVersionExpiration: { NoncurrentDays: 180, NewerNoncurrentVersions: 2 },
+        ExpiredObjectDeleteMarker: true,
+      }),
+    );
+  });
+
+  it('without one, the defaults: stale uploads and quarantine expire, archive tiers for renditions on request', () => {
+    const { foundation } = build(
+      { processedArchiveAccessDays: '120', processedDeepArchiveAccessDays: '365' },
+      ['foundation'],
+      withoutStorage(),
+    );
+    const template = Template.fromStack(foundation as never);
+    expect(bucketOf(template, 'ingest').Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Id: 'expire-stale-uploads', Prefix: 'uploads/', ExpirationInDays: 30 }),
+        expect.objectContaining({ Id: 'expire-quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
+      ]),
+    );
+    expect(bucketOf(template, 'processed').Properties.IntelligentTieringConfigurations).toEqual([
       {
         Id: 'renditions-archive-tiers',
         Prefix: 'renditions/',
@@ -45,6 +133,25 @@ describe('context options', () => {
         ],
       },
     ]);
+  });
+
+  it('stale uploads must outlive the DLQs, or a redrive would find nothing', () => {
+    const config = readConfig((k) => ({ staleUploadDays: '14' })[k]);
+    expect(() => storagePolicy(withoutStorage(), config)).toThrow(/longest DLQ retention/);
+  });
+});
+
+describe('context options', () => {
+  it('Object Lock on the archive bucket from context', () => {
+    const { foundation } = build({ archiveObjectLockMode: 'COMPLIANCE', archiveObjectLockDays: '400' }, [
+      'foundation',
+    ]);
+    const archive = bucketOf(Template.fromStack(foundation as never), 'archive');
+    expect(archive.Properties.ObjectLockEnabled).toBe(true);
+    expect(archive.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } },
+    });
   });
 
   it('without JWT context, the issuer and audience become CloudFormation parameters', () => {
@@ -98,11 +205,6 @@ describe('configuration and topology checks', () => {
       /GOVERNANCE or COMPLIANCE/,
     );
     expect(() => readConfig((k) => ({ edgeDomainName: 'x.example.com' })[k])).toThrow(/go together/);
-  });
-
-  it('stale uploads must outlive the DLQs, or a redrive would find nothing', () => {
-    const config = readConfig((k) => ({ staleUploadDays: '14' })[k]);
-    expect(() => storagePolicy(topology, config)).toThrow(/longest DLQ retention/);
   });
 
   it('a visibility timeout under 6x the function timeout is refused', () => {

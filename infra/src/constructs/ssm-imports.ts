@@ -52,22 +52,6 @@ export class SsmImports {
     );
   }
 
-  queueUrl(queue: string): string {
-    return this.value(
-      `${pascal(queue)}QueueUrl`,
-      this.names.queueUrlParam(queue),
-      `URL of the ${queue} queue`,
-    );
-  }
-
-  queueArn(queue: string): string {
-    return this.value(
-      `${pascal(queue)}QueueArn`,
-      this.names.queueArnParam(queue),
-      `ARN of the ${queue} queue`,
-    );
-  }
-
   get messagingKeyArn(): string {
     return this.value(
       'MessagingKeyArn',

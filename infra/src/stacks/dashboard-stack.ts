@@ -3,6 +3,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { Names } from '../naming';
+import { httpTriggerOf } from '../topology';
 
 export interface DashboardStackProps extends StackProps {
   names: Names;
@@ -32,6 +33,10 @@ export const PIPELINE_QUERIES = {
     'filter outcome = "rejected"',
     'stats count(*) as rejections by reason, service, stage',
     'sort rejections desc',
+  ],
+  httpRequests: [
+    'stats count(*) as requests, pct(responseLatency, 50) as p50Ms, pct(responseLatency, 95) as p95Ms by routeKey, status',
+    'sort requests desc',
   ],
   latestFailures: [
     'filter outcome = "failed" or level = "ERROR"',
@@ -95,13 +100,29 @@ export class DashboardStack extends Stack {
         cloudwatch.LogQueryVisualizationType.TABLE,
       ),
     );
+    const httpServices = services.filter((svc) => {
+      const service = topology.services[svc];
+      return service !== undefined && httpTriggerOf(service.trigger) !== undefined;
+    });
+    const accessLogs = httpServices.map(
+      (svc) =>
+        new cloudwatch.LogQueryWidget({
+          title: `${svc} HTTP API requests by route (access logs)`,
+          logGroupNames: [names.httpApiAccessLogGroup(svc)],
+          queryLines: [...PIPELINE_QUERIES.httpRequests],
+          view: cloudwatch.LogQueryVisualizationType.TABLE,
+          width: 12,
+          height: 6,
+        }),
+    );
     this.dashboard.addWidgets(
       query(
         'Latest failures',
         PIPELINE_QUERIES.latestFailures,
         cloudwatch.LogQueryVisualizationType.TABLE,
-        24,
+        accessLogs.length > 0 ? 12 : 24,
       ),
+      ...accessLogs,
     );
 
     const sqsMetric = (queueName: string, metricName: string, label: string) =>

@@ -12,7 +12,12 @@ import type { SluiceConfig } from '../config';
 import { PipelineQueue } from '../constructs/pipeline-queue';
 import { acknowledgeCdkProvidedFunction } from '../nag';
 import { type Names, pascal } from '../naming';
-import { type BucketStoragePolicy, storagePolicy } from '../storage-policy';
+import {
+  type BucketStoragePolicy,
+  type LifecycleRule,
+  storagePolicy,
+  type TransitionStorageClass,
+} from '../storage-policy';
 import { consumerOf } from '../topology';
 
 export interface FoundationStackProps extends StackProps {
@@ -85,22 +90,20 @@ export class FoundationStack extends Stack {
         versioned: policy.versioned,
         serverAccessLogsBucket: this.accessLogs,
         serverAccessLogsPrefix: `s3/${name}/`,
-        lifecycleRules: policy.lifecycle.map(toLifecycleRule),
-        intelligentTieringConfigurations: policy.intelligentTiering
-          ? [
-              {
-                name: policy.intelligentTiering.id,
-                prefix: policy.intelligentTiering.prefix,
-                archiveAccessTierTime: days(policy.intelligentTiering.archiveAccessTierDays),
-                deepArchiveAccessTierTime: days(policy.intelligentTiering.deepArchiveAccessTierDays),
-              },
-            ]
+        lifecycleRules: (policy.lifecycleRules ?? []).map(toLifecycleRule),
+        intelligentTieringConfigurations: policy.intelligentTiering?.length
+          ? policy.intelligentTiering.map((c) => ({
+              name: c.id,
+              prefix: c.prefix,
+              archiveAccessTierTime: days(c.archiveAccessDays),
+              deepArchiveAccessTierTime: days(c.deepArchiveAccessDays),
+            }))
           : undefined,
-        objectLockEnabled: policy.objectLock ? true : undefined,
-        objectLockDefaultRetention: policy.objectLock
+        objectLockEnabled: policy.objectLock?.enabled ? true : undefined,
+        objectLockDefaultRetention: policy.objectLock?.enabled
           ? policy.objectLock.mode === 'COMPLIANCE'
-            ? s3.ObjectLockRetention.compliance(Duration.days(policy.objectLock.days))
-            : s3.ObjectLockRetention.governance(Duration.days(policy.objectLock.days))
+            ? s3.ObjectLockRetention.compliance(Duration.days(policy.objectLock.retentionDays))
+            : s3.ObjectLockRetention.governance(Duration.days(policy.objectLock.retentionDays))
           : undefined,
         // Browsers upload straight to the ingest bucket with the presigned POST the ingest API hands out.
         cors:
@@ -187,22 +190,31 @@ function days(n: number | undefined): Duration | undefined {
   return n === undefined ? undefined : Duration.days(n);
 }
 
-function toLifecycleRule(rule: BucketStoragePolicy['lifecycle'][number]): s3.LifecycleRule {
+const STORAGE_CLASSES: Record<TransitionStorageClass, s3.StorageClass> = {
+  STANDARD_IA: s3.StorageClass.INFREQUENT_ACCESS,
+  ONEZONE_IA: s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS,
+  INTELLIGENT_TIERING: s3.StorageClass.INTELLIGENT_TIERING,
+  GLACIER_IR: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+  GLACIER: s3.StorageClass.GLACIER,
+  DEEP_ARCHIVE: s3.StorageClass.DEEP_ARCHIVE,
+};
+
+function toLifecycleRule(rule: LifecycleRule): s3.LifecycleRule {
   return {
     id: rule.id,
     prefix: rule.prefix,
-    expiration: days(rule.expireAfterDays),
-    transitions:
-      rule.intelligentTieringAfterDays === undefined
-        ? undefined
-        : [
-            {
-              storageClass: s3.StorageClass.INTELLIGENT_TIERING,
-              transitionAfter: Duration.days(rule.intelligentTieringAfterDays),
-            },
-          ],
-    noncurrentVersionExpiration: days(rule.noncurrentExpireAfterDays),
-    abortIncompleteMultipartUploadAfter: days(rule.abortIncompleteMultipartAfterDays),
+    expiration: days(rule.expirationDays),
+    transitions: rule.transitions?.map((t) => ({
+      storageClass: STORAGE_CLASSES[t.storageClass],
+      transitionAfter: Duration.days(t.days),
+    })),
+    noncurrentVersionExpiration: days(rule.noncurrentVersionExpirationDays),
+    noncurrentVersionsToRetain: rule.noncurrentVersionsToRetain,
+    noncurrentVersionTransitions: rule.noncurrentVersionTransitions?.map((t) => ({
+      storageClass: STORAGE_CLASSES[t.storageClass],
+      transitionAfter: Duration.days(t.days),
+    })),
+    abortIncompleteMultipartUploadAfter: days(rule.abortIncompleteMultipartUploadDays),
     expiredObjectDeleteMarker: rule.expiredObjectDeleteMarker,
   };
 }

@@ -1,5 +1,14 @@
 import type { Topology, TopologyService } from '@sluice/contracts';
-import { Annotations, Aws, CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  CfnParameter,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -20,12 +29,14 @@ import { ServiceFunction } from '../constructs/service-function';
 import { SsmImports } from '../constructs/ssm-imports';
 import { type Names, pascal } from '../naming';
 import {
+  bucketsOf,
   type EnvironmentRef,
   type FunctionUrlTriggerSettings,
   functionUrlTriggerOf,
   type HttpTriggerSettings,
   httpTriggerOf,
   isSqsTrigger,
+  queuesOf,
   topicsOf,
   triggerType,
 } from '../topology';
@@ -48,9 +59,12 @@ export class ServiceStack extends Stack {
   readonly httpApi?: apigwv2.HttpApi;
   functionUrl?: lambda.FunctionUrl;
 
+  private readonly names: Names;
+
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { config, names, topology, serviceName } = props;
+    this.names = names;
     const service = topology.services[serviceName] as TopologyService;
     const imports = new SsmImports(this, names);
     const alarmAction = new cwActions.SnsAction(
@@ -62,12 +76,12 @@ export class ServiceStack extends Stack {
       serviceName,
       service,
       environment: Object.fromEntries(
-        Object.entries(service.environment).map(([key, ref]) => [key, resolveRef(ref, imports)]),
+        Object.entries(service.environment).map(([key, ref]) => [key, resolveRef(ref, this, names, imports)]),
       ),
       logRetentionDays: config.logRetentionDays,
     });
     const fn = this.fn.function;
-    this.grantAccess(serviceName, service, imports);
+    this.grantAccess(serviceName, service, topology, imports);
 
     const trigger = service.trigger;
     if (isSqsTrigger(trigger)) {
@@ -104,9 +118,10 @@ export class ServiceStack extends Stack {
       const functionUrl = functionUrlTriggerOf(trigger);
       if (http) {
         this.httpApi = this.addHttpApi(http, config, names, serviceName, alarmAction);
-        // The internal entry point beside the public API: IAM-authenticated callers (operators, tools)
-        // reach the same handler without a JWT.
-        this.addFunctionUrl(names, serviceName, { authType: 'AWS_IAM' });
+        // Internal endpoints are topology services with a function-url trigger (ingest-internal). A
+        // topology without one still gets an internal entry point: an IAM-auth URL on the API's function.
+        const hasInternal = Object.values(topology.services).some((s) => functionUrlTriggerOf(s.trigger));
+        if (!hasInternal) this.addFunctionUrl(names, serviceName, { authType: 'AWS_IAM' });
       } else if (functionUrl) {
         this.addFunctionUrl(names, serviceName, functionUrl);
       } else {
@@ -185,33 +200,53 @@ export class ServiceStack extends Stack {
   }
 
   /** S3, SNS, SQS and KMS permissions, from infra/src/access.ts and the service's environment. */
-  private grantAccess(serviceName: string, service: TopologyService, imports: SsmImports): void {
+  private grantAccess(
+    serviceName: string,
+    service: TopologyService,
+    topology: Topology,
+    imports: SsmImports,
+  ): void {
     const access = SERVICE_ACCESS[serviceName] as ServiceAccess;
     const role = this.fn.role;
+    // A bucket the environment does not name is one the function cannot address: no grant for it.
+    const known = new Set(bucketsOf(service));
     const ack = (resource: string, reason: string) =>
       Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
 
-    for (const grant of access.objects) {
+    for (const grant of access.objects.filter((g) => known.has(g.bucket))) {
       const actions = [...new Set(grant.actions.flatMap((a) => S3_ACTIONS[a]))];
       role.addToPolicy(
         new iam.PolicyStatement({ actions, resources: [imports.objectsArn(grant.bucket, grant.prefix)] }),
       );
       ack(
         nagObjectsArn(grant.bucket, grant.prefix),
-        `Scoped to the ${grant.prefix} prefix of the ${grant.bucket} bucket: ${serviceName} ${grant.actions.join('/')}s any asset there (keys carry the tenant and asset ids, known only per message).`,
+        `Scoped to the ${grant.prefix} prefix of the ${grant.bucket} bucket: ${serviceName} works on any asset there (keys carry the tenant and asset ids, known only per request).`,
       );
     }
-    for (const bucket of access.notFoundOn) {
+    for (const bucket of access.notFoundOn.filter((b) => known.has(b))) {
       role.addToPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [imports.bucketArn(bucket)] }),
       );
     }
-    for (const { bucket, prefix } of access.listPrefixes) {
+    const listed = new Map<string, string[]>();
+    for (const { bucket, prefix } of access.listPrefixes.filter((l) => known.has(l.bucket))) {
+      listed.set(bucket, [...(listed.get(bucket) ?? []), `${prefix}*`]);
+    }
+    for (const [bucket, prefixes] of listed) {
       role.addToPolicy(
         new iam.PolicyStatement({
           actions: ['s3:ListBucket'],
           resources: [imports.bucketArn(bucket)],
-          conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+          conditions: { StringLike: { 's3:prefix': prefixes } },
+        }),
+      );
+    }
+    const multipartBuckets = (access.listMultipartUploads ?? []).filter((b) => known.has(b));
+    if (multipartBuckets.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucketMultipartUploads'],
+          resources: multipartBuckets.map((b) => imports.bucketArn(b)),
         }),
       );
     }
@@ -232,16 +267,37 @@ export class ServiceStack extends Stack {
         }),
       );
     }
-    const queues = [
-      ...new Set(Object.values(service.environment).flatMap((r) => ('queue' in r ? [r.queue] : []))),
-    ];
+    const queues = queuesOf(service);
     if (queues.length > 0) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['sqs:SendMessage'],
-          resources: queues.map((q) => imports.queueArn(q)),
-        }),
-      );
+      const arn = (queue: string) => queueArn(this, this.names.queue(queue));
+      if (access.queues === 'redrive') {
+        role.addToPolicy(
+          new iam.PolicyStatement({
+            actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+            resources: queues.map(arn),
+          }),
+        );
+        const dlqs = queues.flatMap((q) => {
+          const dlq = topology.queues[q]?.deadLetter.queue;
+          return dlq ? [dlq] : [];
+        });
+        role.addToPolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'sqs:GetQueueAttributes',
+              'sqs:GetQueueUrl',
+              'sqs:ReceiveMessage',
+              'sqs:DeleteMessage',
+              'sqs:ChangeMessageVisibility',
+            ],
+            resources: dlqs.map(arn),
+          }),
+        );
+      } else {
+        role.addToPolicy(
+          new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map(arn) }),
+        );
+      }
     }
   }
 
@@ -279,8 +335,10 @@ export class ServiceStack extends Stack {
       },
     });
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
-      logGroupName: `/sluice/${config.stage}/${serviceName}/http-api-access`,
+      logGroupName: names.httpApiAccessLogGroup(serviceName),
       retention: config.logRetentionDays as logs.RetentionDays,
+      // A retained group would keep its name taken and fail the next deploy of the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: api,
@@ -293,22 +351,7 @@ export class ServiceStack extends Stack {
       },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            responseLatency: '$context.responseLatency',
-            integrationLatency: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-            userAgent: '$context.identity.userAgent',
-          }),
-        ),
+        format: apigw.AccessLogFormat.custom(HTTP_ACCESS_LOG_FORMAT),
       },
     });
     const authorizer = new HttpJwtAuthorizer('Jwt', issuer, {
@@ -318,7 +361,8 @@ export class ServiceStack extends Stack {
     const integration = new HttpLambdaIntegration('Function', fn, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
-    const routeThrottling: Record<string, apigwv2.CfnStage.RouteSettingsProperty> = {};
+    // CfnStage.routeSettings is raw JSON: CloudFormation's own (capitalized) property names.
+    const routeThrottling: Record<string, { ThrottlingBurstLimit: number; ThrottlingRateLimit: number }> = {};
     for (const route of trigger.routes) {
       const [method, path] = route.split(' ');
       const httpMethod = apigwv2.HttpMethod[method as keyof typeof apigwv2.HttpMethod];
@@ -339,8 +383,8 @@ export class ServiceStack extends Stack {
       }
       if (settings?.throttling) {
         routeThrottling[route] = {
-          throttlingBurstLimit: settings.throttling.burstLimit,
-          throttlingRateLimit: settings.throttling.rateLimit,
+          ThrottlingBurstLimit: settings.throttling.burstLimit,
+          ThrottlingRateLimit: settings.throttling.rateLimit,
         };
       }
     }
@@ -368,10 +412,42 @@ export class ServiceStack extends Stack {
   }
 }
 
-function resolveRef(ref: EnvironmentRef, imports: SsmImports): string {
+/**
+ * One JSON object per request: every value quoted, so the format is valid JSON whatever a variable
+ * holds ('-' when there is no integration or authorizer); Logs Insights still computes statistics over
+ * numeric strings such as status and responseLatency.
+ */
+const HTTP_ACCESS_LOG_FORMAT = `{${[
+  '"requestId":"$context.requestId"',
+  '"ip":"$context.identity.sourceIp"',
+  '"requestTime":"$context.requestTime"',
+  '"routeKey":"$context.routeKey"',
+  '"status":"$context.status"',
+  '"protocol":"$context.protocol"',
+  '"responseLength":"$context.responseLength"',
+  '"responseLatency":"$context.responseLatency"',
+  '"integrationLatency":"$context.integrationLatency"',
+  '"integrationError":"$context.integrationErrorMessage"',
+  '"authorizerError":"$context.authorizer.error"',
+  '"userAgent":"$context.identity.userAgent"',
+].join(',')}}`;
+
+/**
+ * Queue URLs and ARNs follow from their deterministic names: a service told about another service's
+ * queue needs it at run time, not at deploy time, so no deployment order between service stacks.
+ */
+function queueUrl(stack: Stack, name: string): string {
+  return `https://sqs.${stack.region}.${Aws.URL_SUFFIX}/${stack.account}/${name}`;
+}
+
+function queueArn(stack: Stack, name: string): string {
+  return `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;
+}
+
+function resolveRef(ref: EnvironmentRef, stack: Stack, names: Names, imports: SsmImports): string {
   if ('bucket' in ref) return imports.bucketName(ref.bucket);
   if ('topic' in ref) return imports.topicArn(ref.topic);
-  if ('queue' in ref) return imports.queueUrl(ref.queue);
+  if ('queue' in ref) return queueUrl(stack, names.queue(ref.queue));
   return ref.value;
 }
 
