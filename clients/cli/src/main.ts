@@ -114,17 +114,33 @@ export function buildProgram(io: Io, run: (code: Promise<number>) => void, signa
 
   program
     .command('search')
-    .description('find assets by text, filters, or similarity to another asset')
-    .argument('[words...]', 'free text')
-    .option('--kind <kind>', 'image, text, document, archive or other')
-    .option('--type <mime>', 'media type, e.g. image/jpeg')
-    .option('--from <date>', 'taken or created on or after')
-    .option('--to <date>', 'taken or created on or before')
-    .option('--min-width <px>')
-    .option('--min-height <px>')
+    .description(
+      'find assets by text, filters, or similarity to another asset (newest first without criteria)',
+    )
+    .argument('[words...]', 'free text: file name, tags, text extract, camera (all words, as prefixes)')
+    .option('--kind <kinds>', 'image, text, document, archive, other (comma-separated or repeated)', collect)
+    .option(
+      '--mime <types>',
+      'detected media types, e.g. image/jpeg or image/* (comma-separated or repeated)',
+      collect,
+    )
+    .option('--taken-from <date>', 'taken on or after (EXIF, camera-local time)')
+    .option('--taken-to <date>', 'taken on or before')
+    .option('--created-from <date>', 'first indexed on or after (UTC)')
+    .option('--created-to <date>', 'first indexed on or before')
+    .option('--min-width <px>', 'at least this wide', int('--min-width', 1))
+    .option('--max-width <px>', 'at most this wide', int('--max-width', 1))
+    .option('--min-height <px>', 'at least this high', int('--min-height', 1))
+    .option('--max-height <px>', 'at most this high', int('--max-height', 1))
+    .option('--orientation <shape>', 'landscape, portrait or square')
     .option('--color <hex>', 'dominant color close to this, e.g. #3366ff')
+    .option(
+      '--color-tolerance <n>',
+      'RGB distance allowed from --color (default 60)',
+      int('--color-tolerance', 0, 442),
+    )
     .option('--similar-to <assetId>', 'more like this asset')
-    .option('--limit <n>')
+    .option('--limit <n>', 'results per page (default 20)', int('--limit', 1, 100))
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
     .action((words: string[], options) => run(searchCommand(context(), words, options)));
 

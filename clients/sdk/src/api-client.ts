@@ -1,4 +1,4 @@
-import type { UploadRequest, UploadResponse } from '@sluice/contracts';
+import type { SearchRequest, UploadRequest, UploadResponse } from '@sluice/contracts';
 import { type AssetView, toAssetView } from './asset-view';
 import { SluiceApiError } from './errors';
 
@@ -30,19 +30,11 @@ export interface UploadedPart {
   Size?: number;
 }
 
-export interface SearchQuery {
-  q?: string;
-  kind?: string;
-  type?: string;
-  from?: string;
-  to?: string;
-  minWidth?: number;
-  minHeight?: number;
-  color?: string;
-  similarTo?: string;
-  cursor?: string;
-  limit?: number;
-}
+/** GET /search's criteria (search-request/v1), lists as arrays: they travel comma-separated. */
+export type SearchQuery = Omit<SearchRequest, 'kind' | 'mime'> & {
+  kind?: string[] | string;
+  mime?: string[] | string;
+};
 
 export interface SearchHit {
   assetId: string;
@@ -55,6 +47,7 @@ export interface SearchHit {
   takenAt?: string;
   dominantColor?: string;
   createdAt?: string;
+  snippet?: string;
   /** Everything the API said about this hit. */
   raw: Record<string, unknown>;
 }
@@ -62,7 +55,7 @@ export interface SearchHit {
 export interface SearchPage {
   hits: SearchHit[];
   nextCursor?: string;
-  total?: number;
+  ranking?: string;
 }
 
 const ASSET_ID_IN_KEY = /^uploads\/[^/]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//;
@@ -213,7 +206,8 @@ export class SluiceClient {
   async search(query: SearchQuery, signal?: AbortSignal): Promise<SearchPage> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(name, String(value));
+      if (value === undefined || value === '') continue;
+      params.set(name, Array.isArray(value) ? value.join(',') : String(value));
     }
     const qs = params.toString();
     const body = await this.request<unknown>('GET', `/search${qs ? `?${qs}` : ''}`, undefined, signal);
@@ -285,38 +279,31 @@ export class SluiceClient {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** Reads a search answer: `{ results | items | hits: [...], nextCursor | cursor }`. */
+/** Reads a search answer (search-response/v1): `{ results, ranking, nextCursor?, index }`. */
 export function toSearchPage(body: unknown): SearchPage {
   if (!isObject(body)) throw new SluiceApiError('protocol', 'The search answer is not a JSON object');
-  const list = [body.results, body.items, body.hits].find(Array.isArray) as unknown[] | undefined;
-  const hits: SearchHit[] = (list ?? []).filter(isObject).map((entry) => {
-    const doc = isObject(entry.document) ? entry.document : entry;
-    const pick = <T>(name: string, type: string): T | undefined =>
-      typeof entry[name] === type
-        ? (entry[name] as T)
-        : typeof doc[name] === type
-          ? (doc[name] as T)
-          : undefined;
+  const list = Array.isArray(body.results) ? body.results : [];
+  const hits: SearchHit[] = list.filter(isObject).map((entry) => {
+    const text = (name: string) => (typeof entry[name] === 'string' ? (entry[name] as string) : undefined);
+    const number = (name: string) => (typeof entry[name] === 'number' ? (entry[name] as number) : undefined);
     return {
-      assetId: String(pick<string>('assetId', 'string') ?? ''),
-      score: pick<number>('score', 'number'),
-      fileName: pick<string>('fileName', 'string'),
-      mime: pick<string>('mime', 'string'),
-      kind: pick<string>('kind', 'string'),
-      width: pick<number>('width', 'number'),
-      height: pick<number>('height', 'number'),
-      takenAt: pick<string>('takenAt', 'string'),
-      dominantColor: pick<string>('dominantColor', 'string'),
-      createdAt: pick<string>('createdAt', 'string'),
+      assetId: text('assetId') ?? '',
+      score: number('score'),
+      fileName: text('fileName'),
+      mime: text('mime'),
+      kind: text('kind'),
+      width: number('width'),
+      height: number('height'),
+      takenAt: text('takenAt'),
+      dominantColor: text('dominantColor'),
+      createdAt: text('createdAt'),
+      snippet: text('snippet'),
       raw: entry,
     };
   });
-  const cursor = [body.nextCursor, body.cursor].find((value) => typeof value === 'string' && value) as
-    | string
-    | undefined;
   return {
     hits: hits.filter((hit) => hit.assetId),
-    nextCursor: cursor,
-    total: typeof body.total === 'number' ? body.total : undefined,
+    nextCursor: typeof body.nextCursor === 'string' && body.nextCursor ? body.nextCursor : undefined,
+    ranking: typeof body.ranking === 'string' ? body.ranking : undefined,
   };
 }

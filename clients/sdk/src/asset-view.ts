@@ -1,9 +1,9 @@
-import type { AssetManifest } from '@sluice/contracts';
+import type { AssetManifest, AssetStatus } from '@sluice/contracts';
 
 /*
- * GET /assets/{id} as clients use it. The answer's shape is the ingest service's (issue 4 extends
- * it with rejections and rendition URLs); this module reads what is there, tolerating fields that
- * are not there yet, so the CLI and the web page work against every version of the route.
+ * GET /assets/{id} (asset-status/v1) as the CLI and the web page use it. Reads the contract's
+ * fields, and tolerates what a reader deployed before a writer may meet: the placeholder, dominant
+ * color and EXIF are read when the answer carries them (top level, or an embedded manifest).
  */
 
 export const STAGES = ['uploaded', 'processed', 'indexed', 'archived'] as const;
@@ -13,6 +13,7 @@ export interface Rejection {
   reason: string;
   message: string;
   stage?: string;
+  rejectedAt?: string;
 }
 
 export interface RenditionView {
@@ -23,35 +24,40 @@ export interface RenditionView {
   bytes?: number;
   contentType?: string;
   key?: string;
-  /** A short-lived URL to fetch it, when the API gives one. */
+  /** A short-lived URL to fetch it. */
   url?: string;
+  expiresAt?: string;
 }
+
+export type AssetState = AssetStatus['state'];
 
 export interface AssetView {
   assetId: string;
+  state: AssetState;
   stages: Record<StageName, boolean>;
   rejected?: Rejection;
   fileName?: string;
-  manifest?: AssetManifest;
+  contentType?: string;
+  size?: number;
+  sha256?: string;
+  detected?: { mime: string; kind: string };
+  image?: { width: number; height: number; format?: string };
+  processedAt?: string;
   renditions: RenditionView[];
+  placeholder?: { type: string; value: string };
+  dominantColor?: string;
+  exif?: AssetManifest['exif'];
   /** Everything the API answered, for `--json` and for fields this module does not know yet. */
   raw: Record<string, unknown>;
 }
 
-/** Where an asset stands: `rejected`, or the furthest stage it reached. */
-export type AssetState = 'rejected' | StageName;
-
 export function assetState(view: AssetView): AssetState {
-  if (view.rejected) return 'rejected';
-  for (const stage of [...STAGES].reverse()) if (view.stages[stage]) return stage;
-  return 'uploaded';
+  return view.state;
 }
 
-/** Finished: rejected, or through every stage a file goes through (processed, indexed and archived). */
+/** Finished: rejected, or through every stage (processed, indexed and archived). */
 export function isSettled(view: AssetView): boolean {
-  return (
-    view.rejected !== undefined || (view.stages.processed && view.stages.indexed && view.stages.archived)
-  );
+  return view.state === 'rejected' || view.state === 'archived';
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -59,101 +65,103 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
-function readRejection(body: Record<string, unknown>): Rejection | undefined {
-  for (const candidate of [
-    body.rejection,
-    body.rejected,
-    (body.stages as Record<string, unknown>)?.rejected,
-  ]) {
-    if (isObject(candidate) && str(candidate.reason)) {
-      return {
-        reason: String(candidate.reason),
-        message: str(candidate.message) ?? String(candidate.reason),
-        stage: str(candidate.stage),
-      };
-    }
-  }
-  if (body.status === 'rejected' || body.state === 'rejected') {
-    return { reason: str(body.reason) ?? 'rejected', message: str(body.message) ?? 'Rejected' };
-  }
-  return undefined;
-}
-
 function readStages(body: Record<string, unknown>): Record<StageName, boolean> {
-  const stages = Object.fromEntries(STAGES.map((stage) => [stage, false])) as Record<StageName, boolean>;
-  const raw = body.stages;
-  if (isObject(raw)) {
-    for (const stage of STAGES) {
-      const value = raw[stage];
-      // A stage is reached when it says true, or when it is an object with a done/at/status marker.
-      stages[stage] =
-        value === true ||
-        (isObject(value) &&
-          (value.done === true ||
-            value.reached === true ||
-            typeof value.at === 'string' ||
-            value.status === 'done' ||
-            value.status === 'succeeded'));
-    }
-  } else if (Array.isArray(raw)) {
-    for (const entry of raw) {
-      if (isObject(entry) && STAGES.includes(entry.name as StageName)) {
-        stages[entry.name as StageName] =
-          entry.done === true || entry.status === 'done' || typeof entry.at === 'string';
-      }
-    }
-  }
+  const raw = isObject(body.stages) ? body.stages : {};
+  const stages = Object.fromEntries(STAGES.map((stage) => [stage, raw[stage] === true])) as Record<
+    StageName,
+    boolean
+  >;
   stages.uploaded = true;
   return stages;
 }
 
-function readRenditions(body: Record<string, unknown>, manifest: AssetManifest | undefined): RenditionView[] {
-  const fromManifest: RenditionView[] = (manifest?.renditions ?? []).map((r) => ({ ...r }));
-  const extra = Array.isArray(body.renditions) ? body.renditions.filter(isObject) : [];
-  const byName = new Map(fromManifest.map((r) => [`${r.preset}.${r.format}`, r]));
-  for (const entry of extra) {
-    const preset = str(entry.preset);
-    const format = str(entry.format);
-    if (!preset || !format) continue;
-    const known = byName.get(`${preset}.${format}`);
-    const merged: RenditionView = {
-      ...known,
-      preset,
-      format,
-      width: num(entry.width) ?? known?.width,
-      height: num(entry.height) ?? known?.height,
-      bytes: num(entry.bytes) ?? known?.bytes,
-      contentType: str(entry.contentType) ?? known?.contentType,
-      key: str(entry.key) ?? known?.key,
-      url: str(entry.url) ?? known?.url,
-    };
-    byName.set(`${preset}.${format}`, merged);
+function readState(
+  body: Record<string, unknown>,
+  stages: Record<StageName, boolean>,
+  rejected: boolean,
+): AssetState {
+  const state = body.state;
+  if (
+    state === 'uploaded' ||
+    state === 'processed' ||
+    state === 'indexed' ||
+    state === 'archived' ||
+    state === 'rejected'
+  ) {
+    return state;
   }
-  // A map of URLs keyed `preset.format` is the other shape a status answer may use.
-  const urls = isObject(body.renditionUrls)
-    ? body.renditionUrls
-    : isObject(body.urls)
-      ? body.urls
-      : undefined;
-  if (urls) {
-    for (const [name, url] of Object.entries(urls)) {
-      const known = byName.get(name);
-      if (known && typeof url === 'string') known.url = url;
-    }
-  }
-  return [...byName.values()];
+  if (rejected) return 'rejected';
+  if (stages.processed && stages.indexed && stages.archived) return 'archived';
+  if (stages.indexed) return 'indexed';
+  return stages.processed ? 'processed' : 'uploaded';
+}
+
+function readRejection(body: Record<string, unknown>): Rejection | undefined {
+  const r = body.rejection;
+  if (!isObject(r) || !str(r.reason)) return undefined;
+  return {
+    reason: String(r.reason),
+    message: str(r.message) ?? String(r.reason),
+    stage: str(r.stage),
+    rejectedAt: str(r.rejectedAt),
+  };
+}
+
+function readRenditions(body: Record<string, unknown>): RenditionView[] {
+  const list = Array.isArray(body.renditions) ? body.renditions.filter(isObject) : [];
+  return list.flatMap((r) => {
+    const preset = str(r.preset);
+    const format = str(r.format);
+    if (!preset || !format) return [];
+    return [
+      {
+        preset,
+        format,
+        width: num(r.width),
+        height: num(r.height),
+        bytes: num(r.bytes),
+        contentType: str(r.contentType),
+        key: str(r.key),
+        url: str(r.url),
+        expiresAt: str(r.expiresAt),
+      },
+    ];
+  });
 }
 
 export function toAssetView(body: unknown, assetId: string): AssetView {
   if (!isObject(body)) throw new TypeError(`The asset status of ${assetId} is not a JSON object`);
-  const manifest = isObject(body.manifest) ? (body.manifest as unknown as AssetManifest) : undefined;
+  const manifest = isObject(body.manifest) ? (body.manifest as Partial<AssetManifest>) : undefined;
+  const stages = readStages(body);
+  const rejected = readRejection(body);
+  const detected = isObject(body.detected) ? body.detected : manifest?.detected;
+  const image = isObject(body.image) ? body.image : manifest?.image;
+  const placeholder = isObject(body.placeholder) ? body.placeholder : manifest?.placeholder;
   return {
     assetId: str(body.assetId) ?? assetId,
-    stages: readStages(body),
-    rejected: readRejection(body),
-    fileName: str(body.fileName) ?? manifest?.source.fileName,
-    manifest,
-    renditions: readRenditions(body, manifest),
+    state: readState(body, stages, rejected !== undefined),
+    stages,
+    rejected,
+    fileName: str(body.fileName) ?? manifest?.source?.fileName,
+    contentType: str(body.contentType),
+    size: num(body.size) ?? manifest?.source?.size,
+    sha256: str(body.sha256) ?? manifest?.sha256,
+    detected:
+      detected && str(detected.mime) && str(detected.kind)
+        ? { mime: String(detected.mime), kind: String(detected.kind) }
+        : undefined,
+    image:
+      image && num(image.width) && num(image.height)
+        ? { width: Number(image.width), height: Number(image.height), format: str(image.format) }
+        : undefined,
+    processedAt: str(body.processedAt) ?? manifest?.processedAt,
+    renditions: readRenditions(body),
+    placeholder:
+      placeholder && str(placeholder.type) && str(placeholder.value)
+        ? { type: String(placeholder.type), value: String(placeholder.value) }
+        : undefined,
+    dominantColor: str(body.dominantColor) ?? manifest?.dominantColor,
+    exif: (isObject(body.exif) ? body.exif : manifest?.exif) as AssetManifest['exif'] | undefined,
     raw: body,
   };
 }

@@ -122,21 +122,37 @@ describe('helpers', () => {
     expect(assetIdFromKey('uploads/dev/not-a-uuid/a.jpg')).toBeUndefined();
   });
 
-  it('reads search answers in either list shape, with the next cursor', () => {
+  it('reads search-response/v1, with the next cursor', () => {
     const page = toSearchPage({
       results: [
         {
           assetId: ASSET,
           score: 0.9,
-          document: { fileName: 'cat.jpg', mime: 'image/jpeg', width: 10, height: 5 },
+          fileName: 'cat.jpg',
+          kind: 'image',
+          mime: 'image/jpeg',
+          width: 10,
+          createdAt: 'x',
         },
         { nope: 1 },
       ],
+      ranking: 'text',
       nextCursor: 'c2',
+      index: { backend: 'sqlite', model: 'local', dimension: 8 },
     });
     expect(page.hits).toHaveLength(1);
     expect(page.hits[0]).toMatchObject({ assetId: ASSET, score: 0.9, fileName: 'cat.jpg', width: 10 });
-    expect(page.nextCursor).toBe('c2');
-    expect(toSearchPage({ items: [] }).hits).toEqual([]);
+    expect(page).toMatchObject({ nextCursor: 'c2', ranking: 'text' });
+    expect(toSearchPage({ results: [] }).hits).toEqual([]);
+  });
+
+  it('sends search lists comma-separated', async () => {
+    const { fn, calls } = fakeFetch(() => json(200, { results: [], ranking: 'recent', index: {} }));
+    await new SluiceClient({ baseUrl: 'http://api.test', token: 't', fetch: fn }).search({
+      q: 'red car',
+      kind: ['image', 'document'],
+      minWidth: 100,
+    });
+    expect(calls[0]?.url).toBe('http://api.test/search?q=red+car&kind=image%2Cdocument&minWidth=100');
   });
 });

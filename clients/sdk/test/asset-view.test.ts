@@ -2,97 +2,103 @@ import { assetState, isSettled, pickRendition, toAssetView } from '../src';
 
 const ASSET = '5a784a27-8385-4c63-a406-58f738a3f900';
 
-const manifest = {
+/** An asset-status/v1 answer, as the ingest service gives it. */
+const status = {
   assetId: ASSET,
   tenantId: 'dev',
-  source: {
-    bucket: 'ingest',
-    key: `uploads/dev/${ASSET}/cat.jpg`,
-    size: 10,
-    eTag: 'e',
-    sequencer: '0A',
-    fileName: 'cat.jpg',
-  },
+  state: 'indexed',
+  stages: { uploaded: true, processed: true, indexed: true, archived: false },
+  fileName: 'cat.jpg',
+  contentType: 'image/jpeg',
+  size: 1234,
   sha256: 'a'.repeat(64),
-  detected: { mime: 'image/jpeg', kind: 'image', mismatch: false },
+  detected: { mime: 'image/jpeg', kind: 'image' },
+  image: { width: 1600, height: 1200, format: 'jpeg' },
+  processedAt: '2026-12-04T20:00:00Z',
   renditions: [
     {
       preset: 'thumb',
       format: 'webp',
-      key: `renditions/${ASSET}/thumb.webp`,
       width: 200,
       height: 150,
       bytes: 900,
       contentType: 'image/webp',
+      url: 'http://s3/thumb.webp',
+      expiresAt: '2026-12-04T21:00:00Z',
     },
     {
       preset: 'large',
       format: 'webp',
-      key: `renditions/${ASSET}/large.webp`,
       width: 1600,
       height: 1200,
       bytes: 90000,
       contentType: 'image/webp',
+      url: 'http://s3/large.webp',
+      expiresAt: '2026-12-04T21:00:00Z',
     },
   ],
-  processedAt: '2026-12-04T20:00:00Z',
-  processorVersion: '1',
 };
 
 describe('toAssetView', () => {
-  it('reads the stage booleans GET /assets/{id} answers today', () => {
-    const view = toAssetView(
-      {
-        assetId: ASSET,
-        stages: { uploaded: true, processed: true, indexed: true, archived: false },
-        manifest,
-      },
-      ASSET,
-    );
+  it('reads asset-status/v1: state, stages, metadata and rendition URLs', () => {
+    const view = toAssetView(status, ASSET);
+    expect(view.state).toBe('indexed');
     expect(view.stages).toEqual({ uploaded: true, processed: true, indexed: true, archived: false });
     expect(assetState(view)).toBe('indexed');
     expect(isSettled(view)).toBe(false);
-    expect(view.fileName).toBe('cat.jpg');
-    expect(view.renditions.map((r) => `${r.preset}.${r.format}`)).toEqual(['thumb.webp', 'large.webp']);
+    expect(view).toMatchObject({
+      fileName: 'cat.jpg',
+      size: 1234,
+      image: { width: 1600, height: 1200 },
+      detected: { kind: 'image' },
+    });
+    expect(view.renditions.map((r) => r.url)).toEqual(['http://s3/thumb.webp', 'http://s3/large.webp']);
   });
 
   it('settles when archived, or when rejected with a reason', () => {
-    const done = toAssetView({ stages: { processed: true, indexed: true, archived: true } }, ASSET);
-    expect(isSettled(done)).toBe(true);
-    expect(assetState(done)).toBe('archived');
+    expect(
+      isSettled(
+        toAssetView({ ...status, state: 'archived', stages: { ...status.stages, archived: true } }, ASSET),
+      ),
+    ).toBe(true);
     const rejected = toAssetView(
       {
-        stages: { uploaded: true },
-        rejection: { reason: 'pixel-limit', message: 'Too many pixels', stage: 'processor' },
+        assetId: ASSET,
+        tenantId: 'dev',
+        state: 'rejected',
+        stages: { uploaded: true, processed: false, indexed: false, archived: false },
+        rejection: { reason: 'pixel-limit', message: 'Too many pixels', stage: 'process' },
+        renditions: [],
       },
       ASSET,
     );
     expect(rejected.rejected).toEqual({
       reason: 'pixel-limit',
       message: 'Too many pixels',
-      stage: 'processor',
+      stage: 'process',
+      rejectedAt: undefined,
     });
     expect(assetState(rejected)).toBe('rejected');
     expect(isSettled(rejected)).toBe(true);
   });
 
-  it('merges rendition URLs given as a list or as a map onto the manifest renditions', () => {
-    const listed = toAssetView(
-      { manifest, renditions: [{ preset: 'thumb', format: 'webp', url: 'https://cdn/thumb.webp' }] },
+  it('picks up a placeholder, dominant color and EXIF when the answer carries them', () => {
+    const view = toAssetView(
+      {
+        ...status,
+        placeholder: { type: 'thumbhash', value: 'YJqGPQw7sFlslqhFafSE+Q6oJ1h2iHB2Rw' },
+        dominantColor: '#336699',
+        exif: { make: 'Canon' },
+      },
       ASSET,
     );
-    expect(listed.renditions.find((r) => r.preset === 'thumb')).toMatchObject({
-      width: 200,
-      url: 'https://cdn/thumb.webp',
-    });
-    const mapped = toAssetView(
-      { manifest, renditionUrls: { 'large.webp': 'https://cdn/large.webp' } },
-      ASSET,
-    );
-    expect(mapped.renditions.find((r) => r.preset === 'large')?.url).toBe('https://cdn/large.webp');
+    expect(view.placeholder).toEqual({ type: 'thumbhash', value: 'YJqGPQw7sFlslqhFafSE+Q6oJ1h2iHB2Rw' });
+    expect(view.dominantColor).toBe('#336699');
+    expect(view.exif).toEqual({ make: 'Canon' });
   });
 
-  it('refuses an answer that is not an object', () => {
+  it('derives the state from the stages when an answer has none, and refuses non-objects', () => {
+    expect(toAssetView({ stages: { processed: true } }, ASSET).state).toBe('processed');
     expect(() => toAssetView('nope', ASSET)).toThrow(/not a JSON object/);
   });
 });

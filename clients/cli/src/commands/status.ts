@@ -7,7 +7,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function renderAsset(view: AssetView): string {
   const lines: string[] = [];
-  const m = view.manifest;
   lines.push(`Asset ${view.assetId}${view.fileName ? `  ${view.fileName}` : ''}`);
   lines.push(`State: ${assetState(view)}`);
   lines.push(
@@ -15,33 +14,25 @@ export function renderAsset(view: AssetView): string {
   );
   if (view.rejected) {
     lines.push(
-      `Rejected${view.rejected.stage ? ` by ${view.rejected.stage}` : ''}: ${view.rejected.reason} — ${view.rejected.message}`,
+      `Rejected${view.rejected.stage ? ` by ${view.rejected.stage}` : ''}: ${view.rejected.reason} — ${view.rejected.message.replace(/\s+/g, ' ').trim()}`,
     );
   }
-  if (m) {
-    const rows: string[][] = [
-      [
-        'type',
-        `${m.detected.mime} (${m.detected.kind})${m.detected.mismatch ? ' — differs from the declared type' : ''}`,
-      ],
-      ['size', formatBytes(m.source.size)],
-      ['sha256', m.sha256],
-    ];
-    if (m.image)
-      rows.push([
-        'image',
-        `${m.image.width}×${m.image.height} ${m.image.format}, ${m.image.colorSpace}${m.image.hasAlpha ? ', alpha' : ''}`,
-      ]);
-    if (m.dominantColor) rows.push(['color', m.dominantColor]);
-    if (m.exif) {
-      const e = m.exif;
-      const camera = [e.make, e.model].filter(Boolean).join(' ');
-      if (camera) rows.push(['camera', camera]);
-      if (e.takenAt) rows.push(['taken', e.takenAt]);
-    }
-    rows.push(['processed', `${m.processedAt} by processor ${m.processorVersion}`]);
-    lines.push(table(rows, '  '));
-  }
+  const rows: string[][] = [];
+  if (view.detected) rows.push(['type', `${view.detected.mime} (${view.detected.kind})`]);
+  else if (view.contentType) rows.push(['declared', view.contentType]);
+  if (view.size !== undefined) rows.push(['size', formatBytes(view.size)]);
+  if (view.image)
+    rows.push([
+      'image',
+      `${view.image.width}×${view.image.height}${view.image.format ? ` ${view.image.format}` : ''}`,
+    ]);
+  if (view.dominantColor) rows.push(['color', view.dominantColor]);
+  const camera = [view.exif?.make, view.exif?.model].filter(Boolean).join(' ');
+  if (camera) rows.push(['camera', camera]);
+  if (view.exif?.takenAt) rows.push(['taken', view.exif.takenAt]);
+  if (view.sha256) rows.push(['sha256', view.sha256]);
+  if (view.processedAt) rows.push(['processed', view.processedAt]);
+  if (rows.length) lines.push(table(rows, '  '));
   if (view.renditions.length) {
     lines.push('Renditions:');
     lines.push(
