@@ -22,6 +22,12 @@ function references(t: Topology): { kind: 'bucket' | 'topic' | 'queue'; name: st
   for (const [service, spec] of Object.entries(t.services)) {
     if (spec.trigger.type === 'sqs')
       refs.push({ kind: 'queue', name: spec.trigger.queue, from: `services.${service}.trigger` });
+    if (spec.trigger.type === 'function-url' && spec.trigger.edge?.storedVariantsBucket)
+      refs.push({
+        kind: 'bucket',
+        name: spec.trigger.edge.storedVariantsBucket,
+        from: `services.${service}.trigger.edge`,
+      });
     for (const [variable, ref] of Object.entries(spec.environment)) {
       const target = refTarget(ref);
       if (target) refs.push({ ...target, from: `services.${service}.environment.${variable}` });

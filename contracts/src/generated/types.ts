@@ -269,6 +269,27 @@ export interface RenditionLink {
   expiresAt: string;
 }
 
+// delivery-signing-keys/v1 (schemas/delivery-signing-keys/v1.schema.json)
+/**
+ * The HMAC-SHA256 keys of the delivery service's signed URLs (ad-hoc transforms): the secret string in Secrets Manager (DELIVERY_SIGNING_KEYS_SECRET_ID) or DELIVERY_SIGNING_KEYS. A URL names its key (kid), so keys rotate without breaking links: add a new key and make it current, keep the old one until the URLs signed with it have expired, then remove it. Closed: a typo must fail loudly, not disable a key.
+ */
+export interface DeliverySigningKeys {
+  /**
+   * Editor hint pointing at this schema.
+   */
+  $schema?: string;
+  /**
+   * The key id new URLs are signed with; one of keys.
+   */
+  current: string;
+  /**
+   * Every key URLs may be signed with, by key id: at least 32 random bytes each, base64url (or base64) encoded.
+   */
+  keys: {
+    [k: string]: string;
+  };
+}
+
 // index-document/v1 (schemas/index-document/v1.schema.json)
 /**
  * One asset as the search index stores it, written by the indexer from the asset manifest. sourceSequencer makes writes idempotent and ordered: a document is only replaced by one with an equal or greater sequencer.
@@ -974,6 +995,62 @@ export interface S3EventEntity {
   };
 }
 
+// s3-object-lambda-event/v1 (schemas/s3-object-lambda-event/v1.schema.json)
+/**
+ * The event an S3 Object Lambda access point sends its Lambda function for a GetObject (protocol version 1.00): where to read the original (getObjectContext.inputS3Url, a presigned URL of the supporting access point), where to write the answer (WriteGetObjectResponse with outputRoute and outputToken), the access point's configuration with its opaque payload, and the user's request. AWS's documented example is a valid instance. Open, as AWS may add fields. Object Lambda is closed to new AWS customers since 2025-11-07: Sluice's delivery service serves on-the-fly transforms through CloudFront and a function URL; this handler is the opt-in for accounts that still have Object Lambda.
+ */
+export interface S3ObjectLambdaEvent {
+  xAmzRequestId: string;
+  getObjectContext: ObjectLambdaGetObjectContext;
+  configuration: ObjectLambdaConfiguration;
+  userRequest: ObjectLambdaUserRequest;
+  /**
+   * Who made the request (the CloudTrail userIdentity shape).
+   */
+  userIdentity?: {
+    type?: string;
+    principalId?: string;
+    arn?: string;
+    accountId?: string;
+    accessKeyId?: string;
+  };
+  protocolVersion: '1.00';
+}
+export interface ObjectLambdaGetObjectContext {
+  /**
+   * A presigned GetObject URL of the original through the supporting access point.
+   */
+  inputS3Url: string;
+  /**
+   * WriteGetObjectResponse's RequestRoute.
+   */
+  outputRoute: string;
+  /**
+   * WriteGetObjectResponse's RequestToken.
+   */
+  outputToken: string;
+}
+export interface ObjectLambdaConfiguration {
+  accessPointArn: string;
+  supportingAccessPointArn: string;
+  /**
+   * The access point's ContentTransformation FunctionPayload, opaque to S3. Sluice reads JSON naming a preset or an ad-hoc transform.
+   */
+  payload?: string;
+}
+export interface ObjectLambdaUserRequest {
+  /**
+   * The URL the user called, decoded.
+   */
+  url: string;
+  /**
+   * The user's request headers, names as sent.
+   */
+  headers: {
+    [k: string]: string;
+  };
+}
+
 // s3-test-event/v1 (schemas/s3-test-event/v1.schema.json)
 /**
  * The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.
@@ -1371,6 +1448,26 @@ export interface FunctionUrlTrigger {
   type: 'function-url';
   authType: 'AWS_IAM' | 'NONE';
   invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
+  edge?: FunctionUrlEdge;
+}
+/**
+ * The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.
+ */
+export interface FunctionUrlEdge {
+  /**
+   * CloudFront path patterns routed to this function URL, most specific first.
+   *
+   * @minItems 1
+   */
+  pathPatterns: string[];
+  /**
+   * A key of buckets: CloudFront's first origin for these paths.
+   */
+  storedVariantsBucket?: string;
+  /**
+   * A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.
+   */
+  viewerRequestFunction?: string;
 }
 export interface BucketRef {
   /**

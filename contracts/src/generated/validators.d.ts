@@ -2,7 +2,7 @@
 // change the schemas and run `npm run generate -w @sluice/contracts`.
 
 import type { ErrorObject } from 'ajv';
-import type { ApiError, AssetManifest, AssetStatus, IndexDocument, MotoS3EventNotification, MultipartAbortResponse, MultipartCompleteRequest, MultipartCompleteResponse, MultipartCreateRequest, MultipartCreateResponse, MultipartPartUrl, MultipartPartUrls, MultipartParts, OriginalStatus, PipelineEvent, RedriveRequest, RedriveResponse, RejectionRecord, RenditionPresets, ReprocessRequest, ReprocessResponse, RestoreRequest, S3BatchInvocation, S3BatchResult, S3EventNotification, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadParamsResponse, UploadRequest, UploadResponse, WebhookEnvelope, WebhookReceipt } from './types';
+import type { ApiError, AssetManifest, AssetStatus, DeliverySigningKeys, IndexDocument, MotoS3EventNotification, MultipartAbortResponse, MultipartCompleteRequest, MultipartCompleteResponse, MultipartCreateRequest, MultipartCreateResponse, MultipartPartUrl, MultipartPartUrls, MultipartParts, OriginalStatus, PipelineEvent, RedriveRequest, RedriveResponse, RejectionRecord, RenditionPresets, ReprocessRequest, ReprocessResponse, RestoreRequest, S3BatchInvocation, S3BatchResult, S3EventNotification, S3ObjectLambdaEvent, S3TestEvent, SearchRequest, SearchResponse, SnsEnvelope, Topology, UploadParamsResponse, UploadRequest, UploadResponse, WebhookEnvelope, WebhookReceipt } from './types';
 
 /** A validator ajv compiled at build time. After a call that returned false, errors says why. */
 export interface PrecompiledValidator<T> {
@@ -13,6 +13,7 @@ export interface PrecompiledValidator<T> {
 export declare const apiErrorV1: PrecompiledValidator<ApiError>;
 export declare const assetManifestV1: PrecompiledValidator<AssetManifest>;
 export declare const assetStatusV1: PrecompiledValidator<AssetStatus>;
+export declare const deliverySigningKeysV1: PrecompiledValidator<DeliverySigningKeys>;
 export declare const indexDocumentV1: PrecompiledValidator<IndexDocument>;
 export declare const multipartAbortResponseV1: PrecompiledValidator<MultipartAbortResponse>;
 export declare const multipartCompleteRequestV1: PrecompiledValidator<MultipartCompleteRequest>;
@@ -35,6 +36,7 @@ export declare const s3BatchInvocationV1: PrecompiledValidator<S3BatchInvocation
 export declare const s3BatchResultV1: PrecompiledValidator<S3BatchResult>;
 export declare const s3EventNotificationMotoV1: PrecompiledValidator<MotoS3EventNotification>;
 export declare const s3EventNotificationV1: PrecompiledValidator<S3EventNotification>;
+export declare const s3ObjectLambdaEventV1: PrecompiledValidator<S3ObjectLambdaEvent>;
 export declare const s3TestEventV1: PrecompiledValidator<S3TestEvent>;
 export declare const searchRequestV1: PrecompiledValidator<SearchRequest>;
 export declare const searchResponseV1: PrecompiledValidator<SearchResponse>;

@@ -3122,14 +3122,233 @@ return errors === 0;
 }
 validate28.evaluated = {"props":{"assetId":true,"tenantId":true,"state":true,"stages":true,"fileName":true,"contentType":true,"size":true,"sha256":true,"detected":true,"image":true,"processedAt":true,"rejection":true,"renditions":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.indexDocumentV1 = validate29;
-const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/index-document/v1.schema.json","title":"Index Document","description":"One asset as the search index stores it, written by the indexer from the asset manifest. sourceSequencer makes writes idempotent and ordered: a document is only replaced by one with an equal or greater sequencer.","type":"object","required":["assetId","tenantId","fileName","mime","kind","tags","createdAt","updatedAt","sourceSequencer"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"fileName":{"type":"string","minLength":1,"maxLength":255},"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"exif":{"description":"Same shape as the asset manifest's exif (a test keeps them equal); never GPS.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"takenAt":{"description":"exif.takenAt lifted to the top for sorting.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"perceptualHash":{"description":"The manifest's 64-bit perceptual hash (dHash), 16 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{16}$"},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, for result lists.","type":"string","maxLength":1024,"pattern":"^renditions/[^/]+/[^/]+$"},"tags":{"type":"array","maxItems":100,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64}},"text":{"description":"The manifest's text extract, at most 64 KiB of UTF-8.","type":"string","maxLength":65536},"createdAt":{"description":"When the asset was first indexed.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"updatedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"processedAt":{"description":"The manifest's processedAt: after sourceSequencer, orders rewrites of one upload's manifest (reprocessing).","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceSequencer":{"description":"The S3 sequencer of the upload this document describes.","type":"string","pattern":"^[0-9A-Fa-f]+$"},"embedding":{"title":"Embedding","description":"A vector for semantic search; vector holds exactly dimension numbers.","type":"object","required":["model","dimension","vector"],"properties":{"model":{"description":"Model id, e.g. amazon.titan-embed-image-v1.","type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192},"vector":{"type":"array","minItems":1,"maxItems":8192,"items":{"type":"number"}}}}}};
+exports.deliverySigningKeysV1 = validate29;
+const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json","title":"Delivery Signing Keys","description":"The HMAC-SHA256 keys of the delivery service's signed URLs (ad-hoc transforms): the secret string in Secrets Manager (DELIVERY_SIGNING_KEYS_SECRET_ID) or DELIVERY_SIGNING_KEYS. A URL names its key (kid), so keys rotate without breaking links: add a new key and make it current, keep the old one until the URLs signed with it have expired, then remove it. Closed: a typo must fail loudly, not disable a key.","type":"object","additionalProperties":false,"required":["current","keys"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"current":{"description":"The key id new URLs are signed with; one of keys.","$ref":"#/$defs/keyId"},"keys":{"description":"Every key URLs may be signed with, by key id: at least 32 random bytes each, base64url (or base64) encoded.","type":"object","minProperties":1,"maxProperties":10,"propertyNames":{"$ref":"#/$defs/keyId"},"additionalProperties":{"type":"string","minLength":43,"maxLength":256,"pattern":"^[A-Za-z0-9_+/-]+={0,2}$"}}},"$defs":{"keyId":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}}};
+const schema50 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"};
+const pattern36 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");
+const pattern38 = new RegExp("^[A-Za-z0-9_+/-]+={0,2}$", "u");
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://sluice.dev/schemas/index-document/v1.schema.json" */;
+/*# sourceURL="https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate29.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.current === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "current"},message:"must have required property '"+"current"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.keys === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "keys"},message:"must have required property '"+"keys"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "$schema") || (key0 === "current")) || (key0 === "keys"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.$schema !== undefined){
+if(typeof data.$schema !== "string"){
+const err3 = {instancePath:instancePath+"/$schema",schemaPath:"#/properties/%24schema/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.current !== undefined){
+let data1 = data.current;
+if(typeof data1 === "string"){
+if(!pattern36.test(data1)){
+const err4 = {instancePath:instancePath+"/current",schemaPath:"#/$defs/keyId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/current",schemaPath:"#/$defs/keyId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.keys !== undefined){
+let data2 = data.keys;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(Object.keys(data2).length > 10){
+const err6 = {instancePath:instancePath+"/keys",schemaPath:"#/properties/keys/maxProperties",keyword:"maxProperties",params:{limit: 10},message:"must NOT have more than 10 properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(Object.keys(data2).length < 1){
+const err7 = {instancePath:instancePath+"/keys",schemaPath:"#/properties/keys/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key1 in data2){
+const _errs9 = errors;
+if(typeof key1 === "string"){
+if(!pattern36.test(key1)){
+const err8 = {instancePath:instancePath+"/keys",schemaPath:"#/$defs/keyId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\"",propertyName:key1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/keys",schemaPath:"#/$defs/keyId/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var valid2 = _errs9 === errors;
+if(!valid2){
+const err10 = {instancePath:instancePath+"/keys",schemaPath:"#/properties/keys/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+for(const key2 in data2){
+let data3 = data2[key2];
+if(typeof data3 === "string"){
+if(data3.length > 256){
+const err11 = {instancePath:instancePath+"/keys/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/keys/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data3.length < 43){
+const err12 = {instancePath:instancePath+"/keys/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/keys/additionalProperties/minLength",keyword:"minLength",params:{limit: 43},message:"must NOT have fewer than 43 characters"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!pattern38.test(data3)){
+const err13 = {instancePath:instancePath+"/keys/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/keys/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_+/-]+={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9_+/-]+={0,2}$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/keys/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/keys/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/keys",schemaPath:"#/properties/keys/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+exports.indexDocumentV1 = validate30;
+const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/index-document/v1.schema.json","title":"Index Document","description":"One asset as the search index stores it, written by the indexer from the asset manifest. sourceSequencer makes writes idempotent and ordered: a document is only replaced by one with an equal or greater sequencer.","type":"object","required":["assetId","tenantId","fileName","mime","kind","tags","createdAt","updatedAt","sourceSequencer"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"fileName":{"type":"string","minLength":1,"maxLength":255},"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"exif":{"description":"Same shape as the asset manifest's exif (a test keeps them equal); never GPS.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"takenAt":{"description":"exif.takenAt lifted to the top for sorting.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"perceptualHash":{"description":"The manifest's 64-bit perceptual hash (dHash), 16 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{16}$"},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, for result lists.","type":"string","maxLength":1024,"pattern":"^renditions/[^/]+/[^/]+$"},"tags":{"type":"array","maxItems":100,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64}},"text":{"description":"The manifest's text extract, at most 64 KiB of UTF-8.","type":"string","maxLength":65536},"createdAt":{"description":"When the asset was first indexed.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"updatedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"processedAt":{"description":"The manifest's processedAt: after sourceSequencer, orders rewrites of one upload's manifest (reprocessing).","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceSequencer":{"description":"The S3 sequencer of the upload this document describes.","type":"string","pattern":"^[0-9A-Fa-f]+$"},"embedding":{"title":"Embedding","description":"A vector for semantic search; vector holds exactly dimension numbers.","type":"object","required":["model","dimension","vector"],"properties":{"model":{"description":"Model id, e.g. amazon.titan-embed-image-v1.","type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192},"vector":{"type":"array","minItems":1,"maxItems":8192,"items":{"type":"number"}}}}}};
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/index-document/v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate30.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3350,7 +3569,7 @@ errors++;
 if(data.kind !== undefined){
 let data4 = data.kind;
 if(!(((((data4 === "image") || (data4 === "text")) || (data4 === "document")) || (data4 === "archive")) || (data4 === "other"))){
-const err19 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema49.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema52.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4162,20 +4381,20 @@ vErrors.push(err84);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":{"assetId":true,"tenantId":true,"fileName":true,"mime":true,"kind":true,"width":true,"height":true,"exif":true,"takenAt":true,"dominantColor":true,"perceptualHash":true,"thumbnailKey":true,"tags":true,"text":true,"createdAt":true,"updatedAt":true,"processedAt":true,"sourceSequencer":true,"embedding":true},"dynamicProps":false,"dynamicItems":false};
+validate30.evaluated = {"props":{"assetId":true,"tenantId":true,"fileName":true,"mime":true,"kind":true,"width":true,"height":true,"exif":true,"takenAt":true,"dominantColor":true,"perceptualHash":true,"thumbnailKey":true,"tags":true,"text":true,"createdAt":true,"updatedAt":true,"processedAt":true,"sourceSequencer":true,"embedding":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartAbortResponseV1 = validate30;
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-abort-response/v1.schema.json","title":"Multipart Abort Response","description":"Answer of DELETE /s3/multipart/{uploadId}?key=... (200): the upload is aborted and its parts deleted. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["key","uploadId","aborted"],"properties":{"key":{"description":"The object key the upload was for.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"type":"string","minLength":1,"maxLength":1024},"aborted":{"const":true}}};
-const pattern48 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
+exports.multipartAbortResponseV1 = validate31;
+const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-abort-response/v1.schema.json","title":"Multipart Abort Response","description":"Answer of DELETE /s3/multipart/{uploadId}?key=... (200): the upload is aborted and its parts deleted. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["key","uploadId","aborted"],"properties":{"key":{"description":"The object key the upload was for.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"type":"string","minLength":1,"maxLength":1024},"aborted":{"const":true}}};
+const pattern51 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-abort-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4226,7 +4445,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern48.test(data0)){
+if(!pattern51.test(data0)){
 const err4 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -4306,19 +4525,19 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":{"key":true,"uploadId":true,"aborted":true},"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":{"key":true,"uploadId":true,"aborted":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCompleteRequestV1 = validate31;
-const schema51 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-request/v1.schema.json","title":"Multipart Complete Request","description":"Body of POST /s3/multipart/{uploadId}/complete?key=...: the parts to assemble, as Uppy sends them. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["parts"],"properties":{"parts":{"type":"array","minItems":1,"maxItems":10000,"items":{"title":"Completed Part","type":"object","required":["PartNumber","ETag"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024}}}}}};
+exports.multipartCompleteRequestV1 = validate32;
+const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-request/v1.schema.json","title":"Multipart Complete Request","description":"Body of POST /s3/multipart/{uploadId}/complete?key=...: the parts to assemble, as Uppy sends them. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["parts"],"properties":{"parts":{"type":"array","minItems":1,"maxItems":10000,"items":{"title":"Completed Part","type":"object","required":["PartNumber","ETag"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024}}}}}};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-complete-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4488,19 +4707,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":{"parts":true},"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":{"parts":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCompleteResponseV1 = validate32;
-const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-response/v1.schema.json","title":"Multipart Complete Response","description":"Answer of POST /s3/multipart/{uploadId}/complete (200): the assembled object. Its ObjectCreated event starts the pipeline. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["location","key","assetId","size"],"properties":{"location":{"description":"The object's URL (not publicly readable).","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"key":{"description":"The object key in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"size":{"description":"Bytes in the assembled object.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.multipartCompleteResponseV1 = validate33;
+const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-response/v1.schema.json","title":"Multipart Complete Response","description":"Answer of POST /s3/multipart/{uploadId}/complete (200): the assembled object. Its ObjectCreated event starts the pipeline. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["location","key","assetId","size"],"properties":{"location":{"description":"The object's URL (not publicly readable).","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"key":{"description":"The object key in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"size":{"description":"Bytes in the assembled object.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-complete-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4596,7 +4815,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern48.test(data1)){
+if(!pattern51.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -4714,19 +4933,19 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":{"location":true,"key":true,"bucket":true,"assetId":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":{"location":true,"key":true,"bucket":true,"assetId":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCreateRequestV1 = validate33;
-const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-request/v1.schema.json","title":"Multipart Create Request","description":"Body of POST /s3/multipart: start a multipart upload for one file. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints). The key is generated server-side under the caller's tenant; filename is kept only as sanitized metadata. Open: fields Uppy may add later are ignored.","type":"object","required":["filename","type"],"properties":{"filename":{"description":"The client's file name, not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"type":{"description":"The declared media type (type/subtype, no parameters); must be one the service allows.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"metadata":{"description":"Uppy's file meta. String, number and boolean values with a key of lowercase letters, digits, _ or - become S3 user metadata (at most 10, each at most 256 characters); null values and Uppy's own name, type and relativePath are ignored.","type":"object","maxProperties":50,"additionalProperties":{"anyOf":[{"type":"string","maxLength":1024},{"type":"number"},{"type":"boolean"},{"type":"null"}]}},"size":{"description":"Optional (a Sluice extension): the file's size in bytes, refused early when over the limit. The limit is enforced at completion either way.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.multipartCreateRequestV1 = validate34;
+const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-request/v1.schema.json","title":"Multipart Create Request","description":"Body of POST /s3/multipart: start a multipart upload for one file. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints). The key is generated server-side under the caller's tenant; filename is kept only as sanitized metadata. Open: fields Uppy may add later are ignored.","type":"object","required":["filename","type"],"properties":{"filename":{"description":"The client's file name, not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"type":{"description":"The declared media type (type/subtype, no parameters); must be one the service allows.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"metadata":{"description":"Uppy's file meta. String, number and boolean values with a key of lowercase letters, digits, _ or - become S3 user metadata (at most 10, each at most 256 characters); null values and Uppy's own name, type and relativePath are ignored.","type":"object","maxProperties":50,"additionalProperties":{"anyOf":[{"type":"string","maxLength":1024},{"type":"number"},{"type":"boolean"},{"type":"null"}]}},"size":{"description":"Optional (a Sluice extension): the file's size in bytes, refused early when over the limit. The limit is enforced at completion either way.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-create-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4985,19 +5204,19 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":{"filename":true,"type":true,"metadata":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":{"filename":true,"type":true,"metadata":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCreateResponseV1 = validate34;
-const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-response/v1.schema.json","title":"Multipart Create Response","description":"Answer of POST /s3/multipart (200). Uppy reads key and uploadId and sends both back on every later call.","type":"object","required":["key","uploadId","assetId","maxBytes"],"properties":{"key":{"description":"uploads/{tenantId}/{assetId}/{sanitized file name} in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"description":"S3's multipart upload id.","type":"string","minLength":1,"maxLength":1024},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"maxBytes":{"description":"The largest object the completion accepts; a larger upload is aborted at completion.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.multipartCreateResponseV1 = validate35;
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-response/v1.schema.json","title":"Multipart Create Response","description":"Answer of POST /s3/multipart (200). Uppy reads key and uploadId and sends both back on every later call.","type":"object","required":["key","uploadId","assetId","maxBytes"],"properties":{"key":{"description":"uploads/{tenantId}/{assetId}/{sanitized file name} in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"description":"S3's multipart upload id.","type":"string","minLength":1,"maxLength":1024},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"maxBytes":{"description":"The largest object the completion accepts; a larger upload is aborted at completion.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-create-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5058,7 +5277,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern48.test(data0)){
+if(!pattern51.test(data0)){
 const err5 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -5211,19 +5430,19 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":{"key":true,"uploadId":true,"bucket":true,"assetId":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":{"key":true,"uploadId":true,"bucket":true,"assetId":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartPartUrlV1 = validate35;
-const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-url/v1.schema.json","title":"Multipart Part Url","description":"Answer of GET /s3/multipart/{uploadId}/{partNumber}?key=...: a presigned UploadPart URL. The client PUTs the part's bytes to url and keeps the ETag response header. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["url","expires"],"properties":{"url":{"description":"Presigned S3 UploadPart URL.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expires":{"description":"Seconds the URL stays valid.","type":"integer","minimum":1,"maximum":604800},"method":{"const":"PUT"},"headers":{"description":"Headers to send with the PUT, if any.","type":"object","additionalProperties":{"type":"string"}}}};
+exports.multipartPartUrlV1 = validate36;
+const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-url/v1.schema.json","title":"Multipart Part Url","description":"Answer of GET /s3/multipart/{uploadId}/{partNumber}?key=...: a presigned UploadPart URL. The client PUTs the part's bytes to url and keeps the ETag response header. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["url","expires"],"properties":{"url":{"description":"Presigned S3 UploadPart URL.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expires":{"description":"Seconds the URL stays valid.","type":"integer","minimum":1,"maximum":604800},"method":{"const":"PUT"},"headers":{"description":"Headers to send with the PUT, if any.","type":"object","additionalProperties":{"type":"string"}}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-part-url/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate36.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5371,20 +5590,20 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":{"url":true,"expires":true,"method":true,"headers":true},"dynamicProps":false,"dynamicItems":false};
+validate36.evaluated = {"props":{"url":true,"expires":true,"method":true,"headers":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartPartUrlsV1 = validate36;
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-urls/v1.schema.json","title":"Multipart Part Urls","description":"Answer of GET /s3/multipart/{uploadId}/batch?key=...&partNumbers=1,2,3: presigned UploadPart URLs by part number. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["presignedUrls"],"properties":{"presignedUrls":{"type":"object","propertyNames":{"type":"string","pattern":"^([1-9]\\d{0,3}|10000)$"},"additionalProperties":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"}},"expires":{"description":"Seconds the URLs stay valid.","type":"integer","minimum":1,"maximum":604800}}};
-const pattern58 = new RegExp("^([1-9]\\d{0,3}|10000)$", "u");
+exports.multipartPartUrlsV1 = validate37;
+const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-urls/v1.schema.json","title":"Multipart Part Urls","description":"Answer of GET /s3/multipart/{uploadId}/batch?key=...&partNumbers=1,2,3: presigned UploadPart URLs by part number. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["presignedUrls"],"properties":{"presignedUrls":{"type":"object","propertyNames":{"type":"string","pattern":"^([1-9]\\d{0,3}|10000)$"},"additionalProperties":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"}},"expires":{"description":"Seconds the URLs stay valid.","type":"integer","minimum":1,"maximum":604800}}};
+const pattern61 = new RegExp("^([1-9]\\d{0,3}|10000)$", "u");
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-part-urls/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5408,7 +5627,7 @@ if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key0 in data0){
 const _errs3 = errors;
 if(typeof key0 === "string"){
-if(!pattern58.test(key0)){
+if(!pattern61.test(key0)){
 const err1 = {instancePath:instancePath+"/presignedUrls",schemaPath:"#/properties/presignedUrls/propertyNames/pattern",keyword:"pattern",params:{pattern: "^([1-9]\\d{0,3}|10000)$"},message:"must match pattern \""+"^([1-9]\\d{0,3}|10000)$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err1];
@@ -5534,20 +5753,20 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":{"presignedUrls":true,"expires":true},"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":{"presignedUrls":true,"expires":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartPartsV1 = validate37;
-const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-parts/v1.schema.json","title":"Multipart Parts","description":"Answer of GET /s3/multipart/{uploadId}?key=...: every part uploaded so far, in part number order (S3's ListParts, all pages). Uppy uses it to resume. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"array","maxItems":10000,"items":{"$ref":"#/$defs/part"},"$defs":{"part":{"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}}}};
-const schema58 = {"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}};
+exports.multipartPartsV1 = validate38;
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-parts/v1.schema.json","title":"Multipart Parts","description":"Answer of GET /s3/multipart/{uploadId}?key=...: every part uploaded so far, in part number order (S3's ListParts, all pages). Uppy uses it to resume. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"array","maxItems":10000,"items":{"$ref":"#/$defs/part"},"$defs":{"part":{"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}}}};
+const schema61 = {"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-parts/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5752,20 +5971,20 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.originalStatusV1 = validate38;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/original-status/v1.schema.json","title":"Original Status","description":"Where an asset's original is and whether it can be read now: still in the ingest bucket, or in the archive bucket in a storage class that may need a restore (with its progress), plus a short-lived download URL once it is readable. Answer of POST /assets/{id}/restore and the `original` section of GET /assets/{id}. Open: clients ignore fields they do not know.","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
-const schema60 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+exports.originalStatusV1 = validate39;
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/original-status/v1.schema.json","title":"Original Status","description":"Where an asset's original is and whether it can be read now: still in the ingest bucket, or in the archive bucket in a storage class that may need a restore (with its progress), plus a short-lived download URL once it is readable. Answer of POST /assets/{id}/restore and the `original` section of GET /assets/{id}. Open: clients ignore fields they do not know.","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+const schema63 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/original-status/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5796,7 +6015,7 @@ errors++;
 if(data.location !== undefined){
 let data0 = data.location;
 if(!(((data0 === "ingest") || (data0 === "archive")) || (data0 === "missing"))){
-const err2 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/enum",keyword:"enum",params:{allowedValues: schema59.properties.location.enum},message:"must be equal to one of the allowed values"};
+const err2 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/enum",keyword:"enum",params:{allowedValues: schema62.properties.location.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5809,7 +6028,7 @@ errors++;
 if(data.availability !== undefined){
 let data1 = data.availability;
 if(!(((((data1 === "available") || (data1 === "archived")) || (data1 === "restoring")) || (data1 === "restored")) || (data1 === "missing"))){
-const err3 = {instancePath:instancePath+"/availability",schemaPath:"#/properties/availability/enum",keyword:"enum",params:{allowedValues: schema59.properties.availability.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/availability",schemaPath:"#/properties/availability/enum",keyword:"enum",params:{allowedValues: schema62.properties.availability.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5822,7 +6041,7 @@ errors++;
 if(data.storageClass !== undefined){
 let data2 = data.storageClass;
 if(!((((((((data2 === "STANDARD") || (data2 === "STANDARD_IA")) || (data2 === "ONEZONE_IA")) || (data2 === "INTELLIGENT_TIERING")) || (data2 === "GLACIER_IR")) || (data2 === "GLACIER")) || (data2 === "DEEP_ARCHIVE")) || (data2 === "REDUCED_REDUNDANCY"))){
-const err4 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema59.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema62.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5835,7 +6054,7 @@ errors++;
 if(data.archiveAccessTier !== undefined){
 let data3 = data.archiveAccessTier;
 if(!((data3 === "ARCHIVE_ACCESS") || (data3 === "DEEP_ARCHIVE_ACCESS"))){
-const err5 = {instancePath:instancePath+"/archiveAccessTier",schemaPath:"#/properties/archiveAccessTier/enum",keyword:"enum",params:{allowedValues: schema59.properties.archiveAccessTier.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/archiveAccessTier",schemaPath:"#/properties/archiveAccessTier/enum",keyword:"enum",params:{allowedValues: schema62.properties.archiveAccessTier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5873,7 +6092,7 @@ errors++;
 if(data.restoreRequested !== undefined){
 let data5 = data.restoreRequested;
 if(!((((data5 === "accepted") || (data5 === "in-progress")) || (data5 === "already-restored")) || (data5 === "not-needed"))){
-const err8 = {instancePath:instancePath+"/restoreRequested",schemaPath:"#/properties/restoreRequested/enum",keyword:"enum",params:{allowedValues: schema59.properties.restoreRequested.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/restoreRequested",schemaPath:"#/properties/restoreRequested/enum",keyword:"enum",params:{allowedValues: schema62.properties.restoreRequested.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6024,27 +6243,27 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":{"location":true,"availability":true,"storageClass":true,"archiveAccessTier":true,"restoreExpiresAt":true,"restoreRequested":true,"size":true,"download":true},"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":{"location":true,"availability":true,"storageClass":true,"archiveAccessTier":true,"restoreExpiresAt":true,"restoreRequested":true,"size":true,"download":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.pipelineEventV1 = validate39;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/pipeline-event/v1.schema.json","title":"Pipeline Event","description":"The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.","type":"object","required":["specVersion","id","type","time","source","assetId","tenantId","detail"],"properties":{"specVersion":{"const":"1.0"},"id":{"description":"Unique per event; a replayed message keeps its id, so consumers can deduplicate on it.","$ref":"#/$defs/uuid"},"type":{"$ref":"#/$defs/eventType"},"time":{"$ref":"#/$defs/isoUtcTimestamp"},"source":{"description":"The publishing service, e.g. processor.","$ref":"#/$defs/slug"},"assetId":{"$ref":"#/$defs/uuid"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"detail":{"type":"object"}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/assetProcessed"},{"$ref":"#/$defs/assetIndexed"},{"$ref":"#/$defs/assetArchived"},{"$ref":"#/$defs/assetRejected"}],"$defs":{"uuid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"slug":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"eventType":{"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]},"assetProcessed":{"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}},"assetIndexed":{"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}},"assetArchived":{"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}},"assetRejected":{"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}}}};
-const schema63 = {"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"};
-const schema64 = {"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]};
-const schema65 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema66 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
-const schema71 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
-const schema72 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
-const schema73 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
-const pattern70 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
-const schema68 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
+exports.pipelineEventV1 = validate40;
+const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/pipeline-event/v1.schema.json","title":"Pipeline Event","description":"The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.","type":"object","required":["specVersion","id","type","time","source","assetId","tenantId","detail"],"properties":{"specVersion":{"const":"1.0"},"id":{"description":"Unique per event; a replayed message keeps its id, so consumers can deduplicate on it.","$ref":"#/$defs/uuid"},"type":{"$ref":"#/$defs/eventType"},"time":{"$ref":"#/$defs/isoUtcTimestamp"},"source":{"description":"The publishing service, e.g. processor.","$ref":"#/$defs/slug"},"assetId":{"$ref":"#/$defs/uuid"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"detail":{"type":"object"}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/assetProcessed"},{"$ref":"#/$defs/assetIndexed"},{"$ref":"#/$defs/assetArchived"},{"$ref":"#/$defs/assetRejected"}],"$defs":{"uuid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"slug":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"eventType":{"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]},"assetProcessed":{"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}},"assetIndexed":{"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}},"assetArchived":{"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}},"assetRejected":{"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}}}};
+const schema66 = {"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"};
+const schema67 = {"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]};
+const schema68 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema69 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
+const schema74 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
+const schema75 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
+const schema76 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
+const pattern73 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
+const schema71 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6280,17 +6499,17 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"props":{"type":true,"detail":true},"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"props":{"type":true,"detail":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/pipeline-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6418,7 +6637,7 @@ errors++;
 if(data.type !== undefined){
 let data2 = data.type;
 if(!((((data2 === "asset.processed") || (data2 === "asset.indexed")) || (data2 === "asset.archived")) || (data2 === "asset.rejected"))){
-const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/eventType/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/eventType/enum",keyword:"enum",params:{allowedValues: schema67.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6613,7 +6832,7 @@ errors++;
 if(data9.manifestKey !== undefined){
 let data10 = data9.manifestKey;
 if(typeof data10 === "string"){
-if(!pattern70.test(data10)){
+if(!pattern73.test(data10)){
 const err27 = {instancePath:instancePath+"/detail/manifestKey",schemaPath:"#/$defs/assetProcessed/properties/detail/properties/manifestKey/pattern",keyword:"pattern",params:{pattern: "^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},message:"must match pattern \""+"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -6944,7 +7163,7 @@ errors++;
 if(data16.storageClass !== undefined){
 let data19 = data16.storageClass;
 if(!(((((((data19 === "STANDARD") || (data19 === "STANDARD_IA")) || (data19 === "ONEZONE_IA")) || (data19 === "INTELLIGENT_TIERING")) || (data19 === "GLACIER_IR")) || (data19 === "GLACIER")) || (data19 === "DEEP_ARCHIVE"))){
-const err54 = {instancePath:instancePath+"/detail/storageClass",schemaPath:"#/$defs/assetArchived/properties/detail/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema73.properties.detail.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err54 = {instancePath:instancePath+"/detail/storageClass",schemaPath:"#/$defs/assetArchived/properties/detail/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema76.properties.detail.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7034,8 +7253,8 @@ props0.detail = true;
 }
 }
 else if(tag0 === "asset.rejected"){
-if(!(validate40(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate41(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -7076,20 +7295,20 @@ vErrors.push(err63);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate40.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate39.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate40.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-exports.redriveRequestV1 = validate42;
-const schema74 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-request/v1.schema.json","title":"Redrive Request","description":"Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.","type":"object","additionalProperties":false,"properties":{"maxMessages":{"description":"Default 1000.","type":"integer","minimum":1,"maximum":10000}}};
+exports.redriveRequestV1 = validate43;
+const schema77 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-request/v1.schema.json","title":"Redrive Request","description":"Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.","type":"object","additionalProperties":false,"properties":{"maxMessages":{"description":"Default 1000.","type":"integer","minimum":1,"maximum":10000}}};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7155,20 +7374,20 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.redriveResponseV1 = validate43;
-const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
-const pattern73 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
+exports.redriveResponseV1 = validate44;
+const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
+const pattern76 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate44.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7219,7 +7438,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern73.test(data0)){
+if(!pattern76.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/properties/queue/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -7337,19 +7556,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"props":{"queue":true,"deadLetterQueue":true,"moved":true,"remaining":true},"dynamicProps":false,"dynamicItems":false};
+validate44.evaluated = {"props":{"queue":true,"deadLetterQueue":true,"moved":true,"remaining":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.rejectionRecordV1 = validate44;
-const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rejection-record/v1.schema.json","title":"Rejection Record","description":"Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.","type":"object","required":["assetId","tenantId","reason","message","stage","rejectedAt","sourceKey"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"reason":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceKey":{"description":"The uploads/ key that was rejected.","type":"string","minLength":1,"maxLength":1024},"sourceSequencer":{"type":"string","pattern":"^[0-9A-Fa-f]+$"},"quarantineKey":{"type":"string","minLength":1,"maxLength":1024}}};
+exports.rejectionRecordV1 = validate45;
+const schema79 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rejection-record/v1.schema.json","title":"Rejection Record","description":"Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.","type":"object","required":["assetId","tenantId","reason","message","stage","rejectedAt","sourceKey"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"reason":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceKey":{"description":"The uploads/ key that was rejected.","type":"string","minLength":1,"maxLength":1024},"sourceSequencer":{"type":"string","pattern":"^[0-9A-Fa-f]+$"},"quarantineKey":{"type":"string","minLength":1,"maxLength":1024}}};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/rejection-record/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7713,20 +7932,20 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":{"assetId":true,"tenantId":true,"reason":true,"message":true,"stage":true,"rejectedAt":true,"sourceKey":true,"sourceSequencer":true,"quarantineKey":true},"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"props":{"assetId":true,"tenantId":true,"reason":true,"message":true,"stage":true,"rejectedAt":true,"sourceKey":true,"sourceSequencer":true,"quarantineKey":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.renditionPresetsV1 = validate45;
-const schema77 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
-const schema78 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
-const schema79 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
+exports.renditionPresetsV1 = validate46;
+const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
+const schema81 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
+const schema82 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate47.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7874,7 +8093,7 @@ errors++;
 if(data.fit !== undefined){
 let data3 = data.fit;
 if(!((data3 === "inside") || (data3 === "cover"))){
-const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema78.properties.fit.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema81.properties.fit.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7948,7 +8167,7 @@ errors++;
 if(data6.format !== undefined){
 let data7 = data6.format;
 if(!((((data7 === "webp") || (data7 === "jpeg")) || (data7 === "avif")) || (data7 === "png"))){
-const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema79.properties.format.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema82.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8063,17 +8282,17 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/rendition-presets/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8128,8 +8347,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate46(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate47(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 }
@@ -8156,20 +8375,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.reprocessRequestV1 = validate48;
-const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
-const pattern81 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
+exports.reprocessRequestV1 = validate49;
+const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
+const pattern84 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8212,7 +8431,7 @@ errors++;
 if(data.tenantId !== undefined){
 let data0 = data.tenantId;
 if(typeof data0 === "string"){
-if(!pattern81.test(data0)){
+if(!pattern84.test(data0)){
 const err3 = {instancePath:instancePath+"/tenantId",schemaPath:"#/properties/tenantId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -8270,19 +8489,19 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.reprocessResponseV1 = validate49;
-const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-response/v1.schema.json","title":"Reprocess Response","description":"Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.","type":"object","required":["assetId","tenantId","from","key"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"from":{"description":"uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.","enum":["uploads","quarantine","archive"]},"key":{"description":"The ingest key written.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"}}};
+exports.reprocessResponseV1 = validate50;
+const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-response/v1.schema.json","title":"Reprocess Response","description":"Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.","type":"object","required":["assetId","tenantId","from","key"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"from":{"description":"uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.","enum":["uploads","quarantine","archive"]},"key":{"description":"The ingest key written.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"}}};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate50.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8383,7 +8602,7 @@ errors++;
 if(data.from !== undefined){
 let data2 = data.from;
 if(!(((data2 === "uploads") || (data2 === "quarantine")) || (data2 === "archive"))){
-const err8 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema81.properties.from.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema84.properties.from.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8406,7 +8625,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern48.test(data3)){
+if(!pattern51.test(data3)){
 const err10 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -8439,19 +8658,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":{"assetId":true,"tenantId":true,"from":true,"key":true},"dynamicProps":false,"dynamicItems":false};
+validate50.evaluated = {"props":{"assetId":true,"tenantId":true,"from":true,"key":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.restoreRequestV1 = validate50;
-const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/restore-request/v1.schema.json","title":"Restore Request","description":"Optional body of POST /assets/{id}/restore: how fast to restore an archived original and for how long to keep the restored copy readable. Closed.","type":"object","additionalProperties":false,"properties":{"tier":{"description":"S3 retrieval tier. GLACIER: Expedited (1-5 min), Standard (3-5 h), Bulk (5-12 h). DEEP_ARCHIVE and Intelligent-Tiering archive tiers: Standard (within 12 h) or Bulk (within 48 h). Default Standard.","enum":["Expedited","Standard","Bulk"]},"days":{"description":"Days the restored copy stays readable (GLACIER and DEEP_ARCHIVE; ignored for Intelligent-Tiering, whose objects move back to the frequent tier). Default 7.","type":"integer","minimum":1,"maximum":365}}};
+exports.restoreRequestV1 = validate51;
+const schema85 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/restore-request/v1.schema.json","title":"Restore Request","description":"Optional body of POST /assets/{id}/restore: how fast to restore an archived original and for how long to keep the restored copy readable. Closed.","type":"object","additionalProperties":false,"properties":{"tier":{"description":"S3 retrieval tier. GLACIER: Expedited (1-5 min), Standard (3-5 h), Bulk (5-12 h). DEEP_ARCHIVE and Intelligent-Tiering archive tiers: Standard (within 12 h) or Bulk (within 48 h). Default Standard.","enum":["Expedited","Standard","Bulk"]},"days":{"description":"Days the restored copy stays readable (GLACIER and DEEP_ARCHIVE; ignored for Intelligent-Tiering, whose objects move back to the frequent tier). Default 7.","type":"integer","minimum":1,"maximum":365}}};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/restore-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8474,7 +8693,7 @@ errors++;
 if(data.tier !== undefined){
 let data0 = data.tier;
 if(!(((data0 === "Expedited") || (data0 === "Standard")) || (data0 === "Bulk"))){
-const err1 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema82.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema85.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8530,20 +8749,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.s3BatchInvocationV1 = validate51;
-const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json","title":"S3 Batch Invocation","description":"The event S3 Batch Operations sends a Lambda function (LambdaInvoke operation) with invocation schema version 2.0: the job (with its user arguments) and the tasks of this invocation, one object each. Bucket names, not ARNs (that is 1.0). Keys are URL-encoded as in the job's manifest. AWS's documented examples are valid instances. Open, as AWS may add fields.","type":"object","required":["invocationSchemaVersion","invocationId","job","tasks"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"job":{"title":"S3 Batch Job","type":"object","required":["id"],"properties":{"id":{"type":"string","minLength":1,"maxLength":128},"userArguments":{"description":"The job's LambdaInvoke UserArguments: up to 10 string pairs.","type":"object","maxProperties":10,"propertyNames":{"minLength":1,"maxLength":64},"additionalProperties":{"type":"string","maxLength":1024}}}},"tasks":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/task"}}},"$defs":{"task":{"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}}}};
-const schema84 = {"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}};
+exports.s3BatchInvocationV1 = validate52;
+const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json","title":"S3 Batch Invocation","description":"The event S3 Batch Operations sends a Lambda function (LambdaInvoke operation) with invocation schema version 2.0: the job (with its user arguments) and the tasks of this invocation, one object each. Bucket names, not ARNs (that is 1.0). Keys are URL-encoded as in the job's manifest. AWS's documented examples are valid instances. Open, as AWS may add fields.","type":"object","required":["invocationSchemaVersion","invocationId","job","tasks"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"job":{"title":"S3 Batch Job","type":"object","required":["id"],"properties":{"id":{"type":"string","minLength":1,"maxLength":128},"userArguments":{"description":"The job's LambdaInvoke UserArguments: up to 10 string pairs.","type":"object","maxProperties":10,"propertyNames":{"minLength":1,"maxLength":64},"additionalProperties":{"type":"string","maxLength":1024}}}},"tasks":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/task"}}},"$defs":{"task":{"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}}}};
+const schema87 = {"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8904,7 +9123,7 @@ errors++;
 if(data7.s3VersionId !== undefined){
 let data10 = data7.s3VersionId;
 if((typeof data10 !== "string") && (data10 !== null)){
-const err30 = {instancePath:instancePath+"/tasks/" + i0+"/s3VersionId",schemaPath:"#/$defs/task/properties/s3VersionId/type",keyword:"type",params:{type: schema84.properties.s3VersionId.type},message:"must be string,null"};
+const err30 = {instancePath:instancePath+"/tasks/" + i0+"/s3VersionId",schemaPath:"#/$defs/task/properties/s3VersionId/type",keyword:"type",params:{type: schema87.properties.s3VersionId.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8974,20 +9193,20 @@ vErrors.push(err35);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":{"invocationSchemaVersion":true,"invocationId":true,"job":true,"tasks":true},"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":{"invocationSchemaVersion":true,"invocationId":true,"job":true,"tasks":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3BatchResultV1 = validate52;
-const schema85 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-result/v1.schema.json","title":"S3 Batch Result","description":"What a Lambda function returns to S3 Batch Operations for an invocation (schema version 2.0): one result per task. Succeeded: done, resultString goes to the completion report. TemporaryFailure: S3 retries the task before the job completes. PermanentFailure: the task fails, with resultString as its error in the report. AWS's documented example is a valid instance.","type":"object","required":["invocationSchemaVersion","treatMissingKeysAs","invocationId","results"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"treatMissingKeysAs":{"description":"The result code of any task of the invocation missing from results.","$ref":"#/$defs/resultCode"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"results":{"type":"array","items":{"title":"S3 Batch Task Result","type":"object","required":["taskId","resultCode","resultString"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"resultCode":{"$ref":"#/$defs/resultCode"},"resultString":{"description":"Shown in the completion report (kept short: it is truncated there).","type":"string","maxLength":1024}}}}},"$defs":{"resultCode":{"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]}}};
-const schema86 = {"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]};
+exports.s3BatchResultV1 = validate53;
+const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-result/v1.schema.json","title":"S3 Batch Result","description":"What a Lambda function returns to S3 Batch Operations for an invocation (schema version 2.0): one result per task. Succeeded: done, resultString goes to the completion report. TemporaryFailure: S3 retries the task before the job completes. PermanentFailure: the task fails, with resultString as its error in the report. AWS's documented example is a valid instance.","type":"object","required":["invocationSchemaVersion","treatMissingKeysAs","invocationId","results"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"treatMissingKeysAs":{"description":"The result code of any task of the invocation missing from results.","$ref":"#/$defs/resultCode"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"results":{"type":"array","items":{"title":"S3 Batch Task Result","type":"object","required":["taskId","resultCode","resultString"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"resultCode":{"$ref":"#/$defs/resultCode"},"resultString":{"description":"Shown in the completion report (kept short: it is truncated there).","type":"string","maxLength":1024}}}}},"$defs":{"resultCode":{"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]}}};
+const schema89 = {"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-batch-result/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52.evaluated;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9050,7 +9269,7 @@ errors++;
 if(data.treatMissingKeysAs !== undefined){
 let data1 = data.treatMissingKeysAs;
 if(!(((data1 === "Succeeded") || (data1 === "TemporaryFailure")) || (data1 === "PermanentFailure"))){
-const err5 = {instancePath:instancePath+"/treatMissingKeysAs",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/treatMissingKeysAs",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9170,7 +9389,7 @@ errors++;
 if(data4.resultCode !== undefined){
 let data6 = data4.resultCode;
 if(!(((data6 === "Succeeded") || (data6 === "TemporaryFailure")) || (data6 === "PermanentFailure"))){
-const err15 = {instancePath:instancePath+"/results/" + i0+"/resultCode",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/results/" + i0+"/resultCode",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9240,26 +9459,26 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate52.evaluated = {"props":{"invocationSchemaVersion":true,"treatMissingKeysAs":true,"invocationId":true,"results":true},"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"props":{"invocationSchemaVersion":true,"treatMissingKeysAs":true,"invocationId":true,"results":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationMotoV1 = validate53;
-const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
-const schema89 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
-const pattern87 = new RegExp("^2\\.\\d+$", "u");
-const pattern88 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern89 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
-const pattern90 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
-const pattern92 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern93 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+exports.s3EventNotificationMotoV1 = validate54;
+const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
+const schema92 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
+const pattern90 = new RegExp("^2\\.\\d+$", "u");
+const pattern91 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern92 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
+const pattern93 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
+const pattern95 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern96 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9357,7 +9576,7 @@ errors++;
 if(data1.eventVersion !== undefined){
 let data2 = data1.eventVersion;
 if(typeof data2 === "string"){
-if(!pattern87.test(data2)){
+if(!pattern90.test(data2)){
 const err8 = {instancePath:instancePath+"/Records/" + i0+"/eventVersion",schemaPath:"#/$defs/record/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -9394,7 +9613,7 @@ errors++;
 if(data1.awsRegion !== undefined){
 let data4 = data1.awsRegion;
 if(typeof data4 === "string"){
-if(!pattern88.test(data4)){
+if(!pattern91.test(data4)){
 const err11 = {instancePath:instancePath+"/Records/" + i0+"/awsRegion",schemaPath:"#/$defs/record/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -9419,7 +9638,7 @@ errors++;
 if(data1.eventTime !== undefined){
 let data5 = data1.eventTime;
 if(typeof data5 === "string"){
-if(!pattern89.test(data5)){
+if(!pattern92.test(data5)){
 const err13 = {instancePath:instancePath+"/Records/" + i0+"/eventTime",schemaPath:"#/$defs/record/properties/eventTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -9444,7 +9663,7 @@ errors++;
 if(data1.eventName !== undefined){
 let data6 = data1.eventName;
 if(typeof data6 === "string"){
-if(!pattern90.test(data6)){
+if(!pattern93.test(data6)){
 const err15 = {instancePath:instancePath+"/Records/" + i0+"/eventName",schemaPath:"#/$defs/record/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -9584,7 +9803,7 @@ errors++;
 if(data10.arn !== undefined){
 let data12 = data10.arn;
 if(typeof data12 === "string"){
-if(!pattern92.test(data12)){
+if(!pattern95.test(data12)){
 const err27 = {instancePath:instancePath+"/Records/" + i0+"/s3/bucket/arn",schemaPath:"#/$defs/record/properties/s3/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -9644,7 +9863,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern93.test(data14)){
+if(!pattern96.test(data14)){
 const err32 = {instancePath:instancePath+"/Records/" + i0+"/s3/object/key",schemaPath:"#/$defs/record/properties/s3/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
@@ -9800,23 +10019,23 @@ vErrors.push(err44);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationV1 = validate54;
-const schema90 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
-const schema91 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
-const schema92 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema93 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
-const pattern94 = new RegExp("^ObjectCreated:", "u");
-const pattern101 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
+exports.s3EventNotificationV1 = validate55;
+const schema93 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
+const schema94 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
+const schema95 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema96 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
+const pattern97 = new RegExp("^ObjectCreated:", "u");
+const pattern104 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9845,7 +10064,7 @@ let data0 = data.eventName;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data0 === "string"){
-if(!pattern94.test(data0)){
+if(!pattern97.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -10080,7 +10299,7 @@ props0.glacierEventData = true;
 if(data.eventVersion !== undefined){
 let data3 = data.eventVersion;
 if(typeof data3 === "string"){
-if(!pattern87.test(data3)){
+if(!pattern90.test(data3)){
 const err19 = {instancePath:instancePath+"/eventVersion",schemaPath:"#/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -10117,7 +10336,7 @@ errors++;
 if(data.awsRegion !== undefined){
 let data5 = data.awsRegion;
 if(typeof data5 === "string"){
-if(!pattern88.test(data5)){
+if(!pattern91.test(data5)){
 const err22 = {instancePath:instancePath+"/awsRegion",schemaPath:"#/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -10167,7 +10386,7 @@ errors++;
 if(data.eventName !== undefined){
 let data7 = data.eventName;
 if(typeof data7 === "string"){
-if(!pattern90.test(data7)){
+if(!pattern93.test(data7)){
 const err26 = {instancePath:instancePath+"/eventName",schemaPath:"#/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -10552,7 +10771,7 @@ errors++;
 if(data18.arn !== undefined){
 let data22 = data18.arn;
 if(typeof data22 === "string"){
-if(!pattern92.test(data22)){
+if(!pattern95.test(data22)){
 const err58 = {instancePath:instancePath+"/s3/bucket/arn",schemaPath:"#/$defs/s3Entity/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
@@ -10622,7 +10841,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!pattern101.test(data24)){
+if(!pattern104.test(data24)){
 const err64 = {instancePath:instancePath+"/s3/object/key",schemaPath:"#/$defs/s3Entity/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -10889,18 +11108,18 @@ vErrors.push(err85);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate56.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate56.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10933,8 +11152,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate55(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate56(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
 errors = vErrors.length;
 }
 }
@@ -10961,19 +11180,542 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3TestEventV1 = validate57;
-const schema95 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
+exports.s3ObjectLambdaEventV1 = validate58;
+const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json","title":"S3 Object Lambda Event","description":"The event an S3 Object Lambda access point sends its Lambda function for a GetObject (protocol version 1.00): where to read the original (getObjectContext.inputS3Url, a presigned URL of the supporting access point), where to write the answer (WriteGetObjectResponse with outputRoute and outputToken), the access point's configuration with its opaque payload, and the user's request. AWS's documented example is a valid instance. Open, as AWS may add fields. Object Lambda is closed to new AWS customers since 2025-11-07: Sluice's delivery service serves on-the-fly transforms through CloudFront and a function URL; this handler is the opt-in for accounts that still have Object Lambda.","type":"object","required":["xAmzRequestId","getObjectContext","configuration","userRequest","protocolVersion"],"properties":{"xAmzRequestId":{"type":"string","minLength":1,"maxLength":1024},"getObjectContext":{"title":"Object Lambda Get Object Context","type":"object","required":["inputS3Url","outputRoute","outputToken"],"properties":{"inputS3Url":{"description":"A presigned GetObject URL of the original through the supporting access point.","type":"string","pattern":"^https?://"},"outputRoute":{"description":"WriteGetObjectResponse's RequestRoute.","type":"string","minLength":1},"outputToken":{"description":"WriteGetObjectResponse's RequestToken.","type":"string","minLength":1}}},"configuration":{"title":"Object Lambda Configuration","type":"object","required":["accessPointArn","supportingAccessPointArn"],"properties":{"accessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3-object-lambda:"},"supportingAccessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3:"},"payload":{"description":"The access point's ContentTransformation FunctionPayload, opaque to S3. Sluice reads JSON naming a preset or an ad-hoc transform.","type":"string","maxLength":4096}}},"userRequest":{"title":"Object Lambda User Request","type":"object","required":["url","headers"],"properties":{"url":{"description":"The URL the user called, decoded.","type":"string","pattern":"^https?://"},"headers":{"description":"The user's request headers, names as sent.","type":"object","additionalProperties":{"type":"string"}}}},"userIdentity":{"description":"Who made the request (the CloudTrail userIdentity shape).","type":"object","properties":{"type":{"type":"string"},"principalId":{"type":"string"},"arn":{"type":"string"},"accountId":{"type":"string"},"accessKeyId":{"type":"string"}}},"protocolVersion":{"const":"1.00"}}};
+const pattern107 = new RegExp("^https?://", "u");
+const pattern108 = new RegExp("^arn:[a-z-]+:s3-object-lambda:", "u");
+const pattern109 = new RegExp("^arn:[a-z-]+:s3:", "u");
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate58.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.xAmzRequestId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "xAmzRequestId"},message:"must have required property '"+"xAmzRequestId"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.getObjectContext === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "getObjectContext"},message:"must have required property '"+"getObjectContext"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.configuration === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "configuration"},message:"must have required property '"+"configuration"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.userRequest === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userRequest"},message:"must have required property '"+"userRequest"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.protocolVersion === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "protocolVersion"},message:"must have required property '"+"protocolVersion"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.xAmzRequestId !== undefined){
+let data0 = data.xAmzRequestId;
+if(typeof data0 === "string"){
+if(data0.length > 1024){
+const err5 = {instancePath:instancePath+"/xAmzRequestId",schemaPath:"#/properties/xAmzRequestId/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0.length < 1){
+const err6 = {instancePath:instancePath+"/xAmzRequestId",schemaPath:"#/properties/xAmzRequestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/xAmzRequestId",schemaPath:"#/properties/xAmzRequestId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.getObjectContext !== undefined){
+let data1 = data.getObjectContext;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.inputS3Url === undefined){
+const err8 = {instancePath:instancePath+"/getObjectContext",schemaPath:"#/properties/getObjectContext/required",keyword:"required",params:{missingProperty: "inputS3Url"},message:"must have required property '"+"inputS3Url"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data1.outputRoute === undefined){
+const err9 = {instancePath:instancePath+"/getObjectContext",schemaPath:"#/properties/getObjectContext/required",keyword:"required",params:{missingProperty: "outputRoute"},message:"must have required property '"+"outputRoute"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data1.outputToken === undefined){
+const err10 = {instancePath:instancePath+"/getObjectContext",schemaPath:"#/properties/getObjectContext/required",keyword:"required",params:{missingProperty: "outputToken"},message:"must have required property '"+"outputToken"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data1.inputS3Url !== undefined){
+let data2 = data1.inputS3Url;
+if(typeof data2 === "string"){
+if(!pattern107.test(data2)){
+const err11 = {instancePath:instancePath+"/getObjectContext/inputS3Url",schemaPath:"#/properties/getObjectContext/properties/inputS3Url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/getObjectContext/inputS3Url",schemaPath:"#/properties/getObjectContext/properties/inputS3Url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data1.outputRoute !== undefined){
+let data3 = data1.outputRoute;
+if(typeof data3 === "string"){
+if(data3.length < 1){
+const err13 = {instancePath:instancePath+"/getObjectContext/outputRoute",schemaPath:"#/properties/getObjectContext/properties/outputRoute/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/getObjectContext/outputRoute",schemaPath:"#/properties/getObjectContext/properties/outputRoute/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data1.outputToken !== undefined){
+let data4 = data1.outputToken;
+if(typeof data4 === "string"){
+if(data4.length < 1){
+const err15 = {instancePath:instancePath+"/getObjectContext/outputToken",schemaPath:"#/properties/getObjectContext/properties/outputToken/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/getObjectContext/outputToken",schemaPath:"#/properties/getObjectContext/properties/outputToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/getObjectContext",schemaPath:"#/properties/getObjectContext/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.configuration !== undefined){
+let data5 = data.configuration;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.accessPointArn === undefined){
+const err18 = {instancePath:instancePath+"/configuration",schemaPath:"#/properties/configuration/required",keyword:"required",params:{missingProperty: "accessPointArn"},message:"must have required property '"+"accessPointArn"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data5.supportingAccessPointArn === undefined){
+const err19 = {instancePath:instancePath+"/configuration",schemaPath:"#/properties/configuration/required",keyword:"required",params:{missingProperty: "supportingAccessPointArn"},message:"must have required property '"+"supportingAccessPointArn"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data5.accessPointArn !== undefined){
+let data6 = data5.accessPointArn;
+if(typeof data6 === "string"){
+if(!pattern108.test(data6)){
+const err20 = {instancePath:instancePath+"/configuration/accessPointArn",schemaPath:"#/properties/configuration/properties/accessPointArn/pattern",keyword:"pattern",params:{pattern: "^arn:[a-z-]+:s3-object-lambda:"},message:"must match pattern \""+"^arn:[a-z-]+:s3-object-lambda:"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/configuration/accessPointArn",schemaPath:"#/properties/configuration/properties/accessPointArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data5.supportingAccessPointArn !== undefined){
+let data7 = data5.supportingAccessPointArn;
+if(typeof data7 === "string"){
+if(!pattern109.test(data7)){
+const err22 = {instancePath:instancePath+"/configuration/supportingAccessPointArn",schemaPath:"#/properties/configuration/properties/supportingAccessPointArn/pattern",keyword:"pattern",params:{pattern: "^arn:[a-z-]+:s3:"},message:"must match pattern \""+"^arn:[a-z-]+:s3:"+"\""};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/configuration/supportingAccessPointArn",schemaPath:"#/properties/configuration/properties/supportingAccessPointArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data5.payload !== undefined){
+let data8 = data5.payload;
+if(typeof data8 === "string"){
+if(data8.length > 4096){
+const err24 = {instancePath:instancePath+"/configuration/payload",schemaPath:"#/properties/configuration/properties/payload/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/configuration/payload",schemaPath:"#/properties/configuration/properties/payload/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/configuration",schemaPath:"#/properties/configuration/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.userRequest !== undefined){
+let data9 = data.userRequest;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.url === undefined){
+const err27 = {instancePath:instancePath+"/userRequest",schemaPath:"#/properties/userRequest/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(data9.headers === undefined){
+const err28 = {instancePath:instancePath+"/userRequest",schemaPath:"#/properties/userRequest/required",keyword:"required",params:{missingProperty: "headers"},message:"must have required property '"+"headers"+"'"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(data9.url !== undefined){
+let data10 = data9.url;
+if(typeof data10 === "string"){
+if(!pattern107.test(data10)){
+const err29 = {instancePath:instancePath+"/userRequest/url",schemaPath:"#/properties/userRequest/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/userRequest/url",schemaPath:"#/properties/userRequest/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data9.headers !== undefined){
+let data11 = data9.headers;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+for(const key0 in data11){
+if(typeof data11[key0] !== "string"){
+const err31 = {instancePath:instancePath+"/userRequest/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/userRequest/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/userRequest/headers",schemaPath:"#/properties/userRequest/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/userRequest",schemaPath:"#/properties/userRequest/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data.userIdentity !== undefined){
+let data13 = data.userIdentity;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.type !== undefined){
+if(typeof data13.type !== "string"){
+const err34 = {instancePath:instancePath+"/userIdentity/type",schemaPath:"#/properties/userIdentity/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data13.principalId !== undefined){
+if(typeof data13.principalId !== "string"){
+const err35 = {instancePath:instancePath+"/userIdentity/principalId",schemaPath:"#/properties/userIdentity/properties/principalId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data13.arn !== undefined){
+if(typeof data13.arn !== "string"){
+const err36 = {instancePath:instancePath+"/userIdentity/arn",schemaPath:"#/properties/userIdentity/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data13.accountId !== undefined){
+if(typeof data13.accountId !== "string"){
+const err37 = {instancePath:instancePath+"/userIdentity/accountId",schemaPath:"#/properties/userIdentity/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data13.accessKeyId !== undefined){
+if(typeof data13.accessKeyId !== "string"){
+const err38 = {instancePath:instancePath+"/userIdentity/accessKeyId",schemaPath:"#/properties/userIdentity/properties/accessKeyId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/userIdentity",schemaPath:"#/properties/userIdentity/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data.protocolVersion !== undefined){
+if("1.00" !== data.protocolVersion){
+const err40 = {instancePath:instancePath+"/protocolVersion",schemaPath:"#/properties/protocolVersion/const",keyword:"const",params:{allowedValue: "1.00"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+else {
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+validate58.errors = vErrors;
+return errors === 0;
+}
+validate58.evaluated = {"props":{"xAmzRequestId":true,"getObjectContext":true,"configuration":true,"userRequest":true,"userIdentity":true,"protocolVersion":true},"dynamicProps":false,"dynamicItems":false};
+
+exports.s3TestEventV1 = validate59;
+const schema99 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-test-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11176,24 +11918,24 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.searchRequestV1 = validate58;
-const schema96 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
-const schema97 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
+exports.searchRequestV1 = validate60;
+const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
+const schema101 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
 const func1 = Object.prototype.hasOwnProperty;
-const pattern107 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
-const pattern108 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
-const pattern113 = new RegExp("^[A-Za-z0-9_-]+$", "u");
+const pattern114 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
+const pattern115 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
+const pattern120 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11202,7 +11944,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema96.properties, key0))){
+if(!(func1.call(schema100.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -11310,7 +12052,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!(((((data3 === "image") || (data3 === "text")) || (data3 === "document")) || (data3 === "archive")) || (data3 === "other"))){
-const err9 = {instancePath:instancePath+"/kind/" + i0,schemaPath:"#/properties/kind/items/enum",keyword:"enum",params:{allowedValues: schema96.properties.kind.items.enum},message:"must be equal to one of the allowed values"};
+const err9 = {instancePath:instancePath+"/kind/" + i0,schemaPath:"#/properties/kind/items/enum",keyword:"enum",params:{allowedValues: schema100.properties.kind.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -11393,7 +12135,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern107.test(data5)){
+if(!pattern114.test(data5)){
 const err15 = {instancePath:instancePath+"/mime/" + i2,schemaPath:"#/properties/mime/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -11454,7 +12196,7 @@ errors++;
 if(data.takenFrom !== undefined){
 let data6 = data.takenFrom;
 if(typeof data6 === "string"){
-if(!pattern108.test(data6)){
+if(!pattern115.test(data6)){
 const err19 = {instancePath:instancePath+"/takenFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -11479,7 +12221,7 @@ errors++;
 if(data.takenTo !== undefined){
 let data7 = data.takenTo;
 if(typeof data7 === "string"){
-if(!pattern108.test(data7)){
+if(!pattern115.test(data7)){
 const err21 = {instancePath:instancePath+"/takenTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -11504,7 +12246,7 @@ errors++;
 if(data.createdFrom !== undefined){
 let data8 = data.createdFrom;
 if(typeof data8 === "string"){
-if(!pattern108.test(data8)){
+if(!pattern115.test(data8)){
 const err23 = {instancePath:instancePath+"/createdFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -11529,7 +12271,7 @@ errors++;
 if(data.createdTo !== undefined){
 let data9 = data.createdTo;
 if(typeof data9 === "string"){
-if(!pattern108.test(data9)){
+if(!pattern115.test(data9)){
 const err25 = {instancePath:instancePath+"/createdTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
@@ -11654,7 +12396,7 @@ errors++;
 if(data.orientation !== undefined){
 let data14 = data.orientation;
 if(!(((data14 === "landscape") || (data14 === "portrait")) || (data14 === "square"))){
-const err35 = {instancePath:instancePath+"/orientation",schemaPath:"#/properties/orientation/enum",keyword:"enum",params:{allowedValues: schema96.properties.orientation.enum},message:"must be equal to one of the allowed values"};
+const err35 = {instancePath:instancePath+"/orientation",schemaPath:"#/properties/orientation/enum",keyword:"enum",params:{allowedValues: schema100.properties.orientation.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -11782,7 +12524,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern113.test(data18)){
+if(!pattern120.test(data18)){
 const err46 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err46];
@@ -11815,20 +12557,20 @@ vErrors.push(err48);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.searchResponseV1 = validate59;
-const schema101 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-response/v1.schema.json","title":"Search Response","description":"Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.","type":"object","required":["results","ranking","index"],"properties":{"results":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/result"}},"ranking":{"description":"text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).","enum":["text","similarity","recent"]},"nextCursor":{"description":"Pass as cursor for the next page, with the same criteria; absent on the last page.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"},"index":{"title":"Search Index Info","description":"The index that answered: its backend and the embedding model its vectors come from.","type":"object","required":["backend","model","dimension"],"properties":{"backend":{"type":"string","minLength":1,"maxLength":64},"model":{"type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192}}}},"$defs":{"result":{"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}}}};
-const schema102 = {"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}};
+exports.searchResponseV1 = validate61;
+const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-response/v1.schema.json","title":"Search Response","description":"Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.","type":"object","required":["results","ranking","index"],"properties":{"results":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/result"}},"ranking":{"description":"text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).","enum":["text","similarity","recent"]},"nextCursor":{"description":"Pass as cursor for the next page, with the same criteria; absent on the last page.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"},"index":{"title":"Search Index Info","description":"The index that answered: its backend and the embedding model its vectors come from.","type":"object","required":["backend","model","dimension"],"properties":{"backend":{"type":"string","minLength":1,"maxLength":64},"model":{"type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192}}}},"$defs":{"result":{"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}}}};
+const schema106 = {"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12009,7 +12751,7 @@ errors++;
 if(data1.kind !== undefined){
 let data5 = data1.kind;
 if(!(((((data5 === "image") || (data5 === "text")) || (data5 === "document")) || (data5 === "archive")) || (data5 === "other"))){
-const err15 = {instancePath:instancePath+"/results/" + i0+"/kind",schemaPath:"#/$defs/result/properties/kind/enum",keyword:"enum",params:{allowedValues: schema102.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/results/" + i0+"/kind",schemaPath:"#/$defs/result/properties/kind/enum",keyword:"enum",params:{allowedValues: schema106.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -12322,7 +13064,7 @@ errors++;
 if(data.ranking !== undefined){
 let data17 = data.ranking;
 if(!(((data17 === "text") || (data17 === "similarity")) || (data17 === "recent"))){
-const err40 = {instancePath:instancePath+"/ranking",schemaPath:"#/properties/ranking/enum",keyword:"enum",params:{allowedValues: schema101.properties.ranking.enum},message:"must be equal to one of the allowed values"};
+const err40 = {instancePath:instancePath+"/ranking",schemaPath:"#/properties/ranking/enum",keyword:"enum",params:{allowedValues: schema105.properties.ranking.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -12355,7 +13097,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!pattern113.test(data18)){
+if(!pattern120.test(data18)){
 const err43 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
@@ -12538,23 +13280,23 @@ vErrors.push(err58);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true,"index":true},"dynamicProps":false,"dynamicItems":false};
+validate61.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true,"index":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.snsEnvelopeV1 = validate60;
-const schema103 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
-const schema104 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
-const pattern117 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
-const pattern118 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
-const pattern120 = new RegExp("^https://", "u");
+exports.snsEnvelopeV1 = validate62;
+const schema107 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
+const schema108 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
+const pattern124 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern125 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
+const pattern127 = new RegExp("^https://", "u");
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/sns-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate60.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12667,7 +13409,7 @@ errors++;
 if(data.MessageId !== undefined){
 let data1 = data.MessageId;
 if(typeof data1 === "string"){
-if(!pattern117.test(data1)){
+if(!pattern124.test(data1)){
 const err10 = {instancePath:instancePath+"/MessageId",schemaPath:"#/properties/MessageId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -12692,7 +13434,7 @@ errors++;
 if(data.TopicArn !== undefined){
 let data2 = data.TopicArn;
 if(typeof data2 === "string"){
-if(!pattern118.test(data2)){
+if(!pattern125.test(data2)){
 const err12 = {instancePath:instancePath+"/TopicArn",schemaPath:"#/properties/TopicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -12717,7 +13459,7 @@ errors++;
 if(data.Subject !== undefined){
 let data3 = data.Subject;
 if((typeof data3 !== "string") && (data3 !== null)){
-const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema103.properties.Subject.type},message:"must be string,null"};
+const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema107.properties.Subject.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -12779,7 +13521,7 @@ errors++;
 if(data.SignatureVersion !== undefined){
 let data6 = data.SignatureVersion;
 if(!((data6 === "1") || (data6 === "2"))){
-const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema103.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema107.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -12817,7 +13559,7 @@ errors++;
 if(data.SigningCertURL !== undefined){
 let data8 = data.SigningCertURL;
 if(typeof data8 === "string"){
-if(!pattern120.test(data8)){
+if(!pattern127.test(data8)){
 const err22 = {instancePath:instancePath+"/SigningCertURL",schemaPath:"#/properties/SigningCertURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -12842,7 +13584,7 @@ errors++;
 if(data.UnsubscribeURL !== undefined){
 let data9 = data.UnsubscribeURL;
 if(typeof data9 === "string"){
-if(!pattern120.test(data9)){
+if(!pattern127.test(data9)){
 const err24 = {instancePath:instancePath+"/UnsubscribeURL",schemaPath:"#/properties/UnsubscribeURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -12893,7 +13635,7 @@ errors++;
 if(data11.Type !== undefined){
 let data12 = data11.Type;
 if(!((((data12 === "String") || (data12 === "String.Array")) || (data12 === "Number")) || (data12 === "Binary"))){
-const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema104.properties.Type.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema108.properties.Type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -12950,23 +13692,23 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate60.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate60.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
+validate62.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.topologyV1 = validate61;
-const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}},"batchOperations":{"description":"Lambda functions that S3 Batch Operations jobs invoke (LambdaInvoke, invocation schema 2.0), e.g. reprocessing at scale. They have no event source; `sluice-ops reprocess` creates the jobs on AWS and drives the same handlers locally.","type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/batchOperationsFunction"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}},"bucketStorage":{"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}},"lifecycleRule":{"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}},"lifecycleTransition":{"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}},"intelligentTieringConfiguration":{"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}},"objectLock":{"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}},"batchOperationsFunction":{"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}}}};
-const schema106 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
-const schema107 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}};
-const schema108 = {"type":"string","minLength":1,"maxLength":500};
-const schema109 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
-const pattern123 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
+exports.topologyV1 = validate63;
+const schema109 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}},"batchOperations":{"description":"Lambda functions that S3 Batch Operations jobs invoke (LambdaInvoke, invocation schema 2.0), e.g. reprocessing at scale. They have no event source; `sluice-ops reprocess` creates the jobs on AWS and drives the same handlers locally.","type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/batchOperationsFunction"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}},"functionUrlEdge":{"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}},"bucketStorage":{"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}},"lifecycleRule":{"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}},"lifecycleTransition":{"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}},"intelligentTieringConfiguration":{"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}},"objectLock":{"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}},"batchOperationsFunction":{"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}}}};
+const schema110 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
+const schema111 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}};
+const schema112 = {"type":"string","minLength":1,"maxLength":500};
+const schema113 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
+const pattern130 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate65.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13023,7 +13765,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern123.test(data1)){
+if(!pattern130.test(data1)){
 const err4 = {instancePath:instancePath+"/events/" + i0,schemaPath:"#/properties/events/items/pattern",keyword:"pattern",params:{pattern: "^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"},message:"must match pattern \""+"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -13154,7 +13896,7 @@ errors++;
 if(data.topic !== undefined){
 let data4 = data.topic;
 if(typeof data4 === "string"){
-if(!pattern73.test(data4)){
+if(!pattern76.test(data4)){
 const err14 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -13187,22 +13929,22 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema111 = {"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}};
-const schema115 = {"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}};
-const schema116 = {"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}};
-const schema112 = {"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}};
-const schema113 = {"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}};
-const pattern125 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
+const schema115 = {"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}};
+const schema119 = {"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}};
+const schema120 = {"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}};
+const schema116 = {"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}};
+const schema117 = {"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}};
+const pattern132 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate68.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13221,7 +13963,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema112.properties, key0))){
+if(!(func1.call(schema116.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -13235,7 +13977,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern125.test(data0)){
+if(!pattern132.test(data0)){
 const err2 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,254}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,254}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -13424,7 +14166,7 @@ errors++;
 if(data4.storageClass !== undefined){
 let data6 = data4.storageClass;
 if(!((((((data6 === "STANDARD_IA") || (data6 === "ONEZONE_IA")) || (data6 === "INTELLIGENT_TIERING")) || (data6 === "GLACIER_IR")) || (data6 === "GLACIER")) || (data6 === "DEEP_ARCHIVE"))){
-const err18 = {instancePath:instancePath+"/transitions/" + i0+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema113.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/transitions/" + i0+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema117.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -13660,7 +14402,7 @@ errors++;
 if(data11.storageClass !== undefined){
 let data13 = data11.storageClass;
 if(!((((((data13 === "STANDARD_IA") || (data13 === "ONEZONE_IA")) || (data13 === "INTELLIGENT_TIERING")) || (data13 === "GLACIER_IR")) || (data13 === "GLACIER")) || (data13 === "DEEP_ARCHIVE"))){
-const err38 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema113.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err38 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema117.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -13717,17 +14459,17 @@ vErrors.push(err42);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern126 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
+const pattern133 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13762,8 +14504,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate66(data0[i0], {instancePath:instancePath+"/lifecycleRules/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate68(data0[i0], {instancePath:instancePath+"/lifecycleRules/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
 }
@@ -13821,7 +14563,7 @@ errors++;
 if(data3.id !== undefined){
 let data4 = data3.id;
 if(typeof data4 === "string"){
-if(!pattern126.test(data4)){
+if(!pattern133.test(data4)){
 const err6 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/id",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -14032,7 +14774,7 @@ errors++;
 if(data8.mode !== undefined){
 let data10 = data8.mode;
 if(!((data10 === "GOVERNANCE") || (data10 === "COMPLIANCE"))){
-const err24 = {instancePath:instancePath+"/objectLock/mode",schemaPath:"#/$defs/objectLock/properties/mode/enum",keyword:"enum",params:{allowedValues: schema116.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err24 = {instancePath:instancePath+"/objectLock/mode",schemaPath:"#/$defs/objectLock/properties/mode/enum",keyword:"enum",params:{allowedValues: schema120.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -14100,16 +14842,16 @@ vErrors.push(err29);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate62.evaluated;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14211,8 +14953,8 @@ let data2 = data.notifications;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate63(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate65(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 }
@@ -14229,8 +14971,8 @@ errors++;
 }
 }
 if(data.storage !== undefined){
-if(!(validate65(data.storage, {instancePath:instancePath+"/storage",parentData:data,parentDataProperty:"storage",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate67(data.storage, {instancePath:instancePath+"/storage",parentData:data,parentDataProperty:"storage",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 }
@@ -14245,17 +14987,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate62.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema118 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
+const schema122 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate70.evaluated;
+const evaluated0 = validate72.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14331,19 +15073,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema121 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
-const schema124 = {"type":"integer","minimum":60,"maximum":1209600};
-const schema122 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
+const schema125 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
+const schema128 = {"type":"integer","minimum":60,"maximum":1209600};
+const schema126 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate73.evaluated;
+const evaluated0 = validate75.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14386,7 +15128,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern73.test(data0)){
+if(!pattern76.test(data0)){
 const err3 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -14436,7 +15178,7 @@ errors++;
 if(data.filterPolicyScope !== undefined){
 let data3 = data.filterPolicyScope;
 if(!((data3 === "MessageAttributes") || (data3 === "MessageBody"))){
-const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema122.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema126.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -14457,17 +15199,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate73.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
-validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema125 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
+const schema129 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate75.evaluated;
+const evaluated0 = validate77.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14520,7 +15262,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern73.test(data0)){
+if(!pattern76.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -14623,16 +15365,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate75.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
-validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate72.evaluated;
+const evaluated0 = validate74.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14697,8 +15439,8 @@ let data0 = data.subscriptions;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate73(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+if(!(validate75(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 }
@@ -14785,8 +15527,8 @@ errors++;
 }
 }
 if(data.deadLetter !== undefined){
-if(!(validate75(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate77(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 }
@@ -14801,25 +15543,24 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema129 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
-const schema136 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]}}};
-const pattern132 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
-const pattern133 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
-const pattern137 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const schema130 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
-const schema131 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
-const pattern134 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
-const schema132 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
+const schema133 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
+const pattern139 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
+const pattern140 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
+const pattern147 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const schema134 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
+const schema135 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
+const pattern141 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
+const schema136 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate80.evaluated;
+const evaluated0 = validate82.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14842,7 +15583,7 @@ errors++;
 if(data.authorization !== undefined){
 let data0 = data.authorization;
 if(!((data0 === "jwt") || (data0 === "none"))){
-const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema132.properties.authorization.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema136.properties.authorization.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -14980,16 +15721,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
-validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate79.evaluated;
+const evaluated0 = validate81.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15058,7 +15799,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern134.test(data2)){
+if(!pattern141.test(data2)){
 const err5 = {instancePath:instancePath+"/routes/" + i0,schemaPath:"#/properties/routes/items/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -15239,7 +15980,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 const _errs17 = errors;
 if(typeof key2 === "string"){
-if(!pattern134.test(key2)){
+if(!pattern141.test(key2)){
 const err19 = {instancePath:instancePath+"/routeSettings",schemaPath:"#/properties/routeSettings/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err19];
@@ -15273,8 +16014,8 @@ errors++;
 }
 }
 for(const key3 in data6){
-if(!(validate80(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate82(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 }
@@ -15301,17 +16042,17 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate79.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
-validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema134 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
+const schema138 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate82.evaluated;
+const evaluated0 = validate84.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15396,7 +16137,7 @@ errors++;
 if(data.queue !== undefined){
 let data1 = data.queue;
 if(typeof data1 === "string"){
-if(!pattern73.test(data1)){
+if(!pattern76.test(data1)){
 const err7 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -15534,19 +16275,302 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
-validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema137 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
-const schema144 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
-const schema138 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
+const schema140 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}};
+const schema141 = {"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}};
+const pattern144 = new RegExp("^/[A-Za-z0-9/*._-]*$", "u");
+const pattern146 = new RegExp("^[A-Za-z0-9_./-]+\\.js$", "u");
 
 function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate86.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.pathPatterns === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pathPatterns"},message:"must have required property '"+"pathPatterns"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "pathPatterns") || (key0 === "storedVariantsBucket")) || (key0 === "viewerRequestFunction"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.pathPatterns !== undefined){
+let data0 = data.pathPatterns;
+if(Array.isArray(data0)){
+if(data0.length < 1){
+const err2 = {instancePath:instancePath+"/pathPatterns",schemaPath:"#/properties/pathPatterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(!pattern144.test(data1)){
+const err3 = {instancePath:instancePath+"/pathPatterns/" + i0,schemaPath:"#/properties/pathPatterns/items/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9/*._-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9/*._-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/pathPatterns/" + i0,schemaPath:"#/properties/pathPatterns/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+let i1 = data0.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data0[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err5 = {instancePath:instancePath+"/pathPatterns",schemaPath:"#/properties/pathPatterns/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/pathPatterns",schemaPath:"#/properties/pathPatterns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.storedVariantsBucket !== undefined){
+let data2 = data.storedVariantsBucket;
+if(typeof data2 === "string"){
+if(!pattern76.test(data2)){
+const err7 = {instancePath:instancePath+"/storedVariantsBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/storedVariantsBucket",schemaPath:"#/$defs/resourceName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.viewerRequestFunction !== undefined){
+let data3 = data.viewerRequestFunction;
+if(typeof data3 === "string"){
+if(!pattern146.test(data3)){
+const err9 = {instancePath:instancePath+"/viewerRequestFunction",schemaPath:"#/properties/viewerRequestFunction/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.js$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.js$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/viewerRequestFunction",schemaPath:"#/properties/viewerRequestFunction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate85.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.authType === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "authType"},message:"must have required property '"+"authType"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "type") || (key0 === "authType")) || (key0 === "invokeMode")) || (key0 === "edge"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+if("function-url" !== data.type){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "function-url"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.authType !== undefined){
+let data1 = data.authType;
+if(!((data1 === "AWS_IAM") || (data1 === "NONE"))){
+const err4 = {instancePath:instancePath+"/authType",schemaPath:"#/properties/authType/enum",keyword:"enum",params:{allowedValues: schema140.properties.authType.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.invokeMode !== undefined){
+let data2 = data.invokeMode;
+if(!((data2 === "BUFFERED") || (data2 === "RESPONSE_STREAM"))){
+const err5 = {instancePath:instancePath+"/invokeMode",schemaPath:"#/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema140.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.edge !== undefined){
+if(!(validate86(data.edge, {instancePath:instancePath+"/edge",parentData:data,parentDataProperty:"edge",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema143 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
+const schema150 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
+const schema144 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
+
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate92.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15579,7 +16603,7 @@ errors++;
 if(data.bucket !== undefined){
 let data0 = data.bucket;
 if(typeof data0 === "string"){
-if(!pattern73.test(data0)){
+if(!pattern76.test(data0)){
 const err2 = {instancePath:instancePath+"/bucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -15612,17 +16636,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate92.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema140 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
+const schema146 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate88.evaluated;
+const evaluated0 = validate94.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15655,7 +16679,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern73.test(data0)){
+if(!pattern76.test(data0)){
 const err2 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -15688,17 +16712,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate88.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
-validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema142 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
+const schema148 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate90.evaluated;
+const evaluated0 = validate96.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15731,7 +16755,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern73.test(data0)){
+if(!pattern76.test(data0)){
 const err2 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -15764,16 +16788,16 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
-validate90.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate96.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate85.evaluated;
+const evaluated0 = validate91.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15784,8 +16808,8 @@ const _errs0 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs1 = errors;
-if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate92(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -15795,8 +16819,8 @@ passing0 = 0;
 var props0 = true;
 }
 const _errs2 = errors;
-if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -15813,8 +16837,8 @@ props0 = true;
 }
 }
 const _errs3 = errors;
-if(!(validate90(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate96(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -15927,17 +16951,17 @@ vErrors = null;
 }
 }
 }
-validate85.errors = vErrors;
+validate91.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate85.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate91.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate78.evaluated;
+const evaluated0 = validate80.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16020,7 +17044,7 @@ errors++;
 if(data.workspace !== undefined){
 let data0 = data.workspace;
 if(typeof data0 === "string"){
-if(!pattern132.test(data0)){
+if(!pattern139.test(data0)){
 const err7 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -16045,7 +17069,7 @@ errors++;
 if(data.entry !== undefined){
 let data1 = data.entry;
 if(typeof data1 === "string"){
-if(!pattern133.test(data1)){
+if(!pattern140.test(data1)){
 const err9 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -16143,15 +17167,15 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 const tag0 = data4.type;
 if(typeof tag0 == "string"){
 if(tag0 === "http"){
-if(!(validate79(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+if(!(validate81(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
 errors = vErrors.length;
 }
 var props0 = true;
 }
 else if(tag0 === "sqs"){
-if(!(validate82(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate84(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -16159,9 +17183,16 @@ props0 = true;
 }
 }
 else if(tag0 === "function-url"){
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.type === undefined){
-const err17 = {instancePath:instancePath+"/trigger",schemaPath:"#/$defs/functionUrlTrigger/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(!(validate85(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -16170,8 +17201,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data4.authType === undefined){
-const err18 = {instancePath:instancePath+"/trigger",schemaPath:"#/$defs/functionUrlTrigger/required",keyword:"required",params:{missingProperty: "authType"},message:"must have required property '"+"authType"+"'"};
+}
+else {
+const err18 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -16180,9 +17212,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-for(const key1 in data4){
-if(!(((key1 === "type") || (key1 === "authType")) || (key1 === "invokeMode"))){
-const err19 = {instancePath:instancePath+"/trigger",schemaPath:"#/$defs/functionUrlTrigger/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+else {
+const err19 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -16192,9 +17224,14 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data4.type !== undefined){
-if("function-url" !== data4.type){
-const err20 = {instancePath:instancePath+"/trigger/type",schemaPath:"#/$defs/functionUrlTrigger/properties/type/const",keyword:"const",params:{allowedValue: "function-url"},message:"must be equal to constant"};
+if(data.environment !== undefined){
+let data5 = data.environment;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key1 in data5){
+const _errs18 = errors;
+if(typeof key1 === "string"){
+if(!pattern147.test(key1)){
+const err20 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -16204,10 +17241,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data4.authType !== undefined){
-let data6 = data4.authType;
-if(!((data6 === "AWS_IAM") || (data6 === "NONE"))){
-const err21 = {instancePath:instancePath+"/trigger/authType",schemaPath:"#/$defs/functionUrlTrigger/properties/authType/enum",keyword:"enum",params:{allowedValues: schema136.properties.authType.enum},message:"must be equal to one of the allowed values"};
+else {
+const err21 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -16216,11 +17251,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data4.invokeMode !== undefined){
-let data7 = data4.invokeMode;
-if(!((data7 === "BUFFERED") || (data7 === "RESPONSE_STREAM"))){
-const err22 = {instancePath:instancePath+"/trigger/invokeMode",schemaPath:"#/$defs/functionUrlTrigger/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema136.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
+var valid5 = _errs18 === errors;
+if(!valid5){
+const err22 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -16230,9 +17263,15 @@ vErrors.push(err22);
 errors++;
 }
 }
+for(const key2 in data5){
+if(!(validate91(data5[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err23 = {instancePath:instancePath+"/trigger",schemaPath:"#/$defs/functionUrlTrigger/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -16241,12 +17280,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(props0 !== true){
-props0 = true;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -16255,109 +17292,18 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-else {
-const err25 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.environment !== undefined){
-let data8 = data.environment;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key2 in data8){
-const _errs24 = errors;
-if(typeof key2 === "string"){
-if(!pattern137.test(key2)){
-const err27 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key2};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key2};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-var valid7 = _errs24 === errors;
-if(!valid7){
-const err29 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-for(const key3 in data8){
-if(!(validate85(data8[key3], {instancePath:instancePath+"/environment/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-validate78.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
-validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema146 = {"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}};
-const pattern148 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
+const schema152 = {"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}};
+const pattern158 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate94.evaluated;
+const evaluated0 = validate100.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16456,7 +17402,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema146.properties, key0))){
+if(!(func1.call(schema152.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -16505,7 +17451,7 @@ errors++;
 if(data.workspace !== undefined){
 let data1 = data.workspace;
 if(typeof data1 === "string"){
-if(!pattern132.test(data1)){
+if(!pattern139.test(data1)){
 const err13 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -16530,7 +17476,7 @@ errors++;
 if(data.entry !== undefined){
 let data2 = data.entry;
 if(typeof data2 === "string"){
-if(!pattern133.test(data2)){
+if(!pattern140.test(data2)){
 const err15 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -16625,7 +17571,7 @@ errors++;
 if(data.environmentFrom !== undefined){
 let data5 = data.environmentFrom;
 if(typeof data5 === "string"){
-if(!pattern73.test(data5)){
+if(!pattern76.test(data5)){
 const err23 = {instancePath:instancePath+"/environmentFrom",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -16653,7 +17599,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key1 in data6){
 const _errs18 = errors;
 if(typeof key1 === "string"){
-if(!pattern137.test(key1)){
+if(!pattern147.test(key1)){
 const err25 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err25];
@@ -16687,8 +17633,8 @@ errors++;
 }
 }
 for(const key2 in data6){
-if(!(validate85(data6[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate91(data6[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
 }
@@ -16731,7 +17677,7 @@ vErrors.push(err30);
 errors++;
 }
 if(typeof data9 === "string"){
-if(!pattern73.test(data9)){
+if(!pattern76.test(data9)){
 const err31 = {instancePath:instancePath+"/taskBuckets/" + i0,schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
@@ -16792,7 +17738,7 @@ errors++;
 if(data.reportBucket !== undefined){
 let data10 = data.reportBucket;
 if(typeof data10 === "string"){
-if(!pattern73.test(data10)){
+if(!pattern76.test(data10)){
 const err35 = {instancePath:instancePath+"/reportBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err35];
@@ -16817,7 +17763,7 @@ errors++;
 if(data.reportPrefix !== undefined){
 let data11 = data.reportPrefix;
 if(typeof data11 === "string"){
-if(!pattern148.test(data11)){
+if(!pattern158.test(data11)){
 const err37 = {instancePath:instancePath+"/reportPrefix",schemaPath:"#/properties/reportPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"+"\""};
 if(vErrors === null){
 vErrors = [err37];
@@ -16850,17 +17796,17 @@ vErrors.push(err39);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
-validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate100.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/topology/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16938,7 +17884,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern73.test(key1)){
+if(!pattern76.test(key1)){
 const err6 = {instancePath:instancePath+"/buckets",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err6];
@@ -16972,8 +17918,8 @@ errors++;
 }
 }
 for(const key2 in data1){
-if(!(validate62(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+if(!(validate64(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 }
@@ -16995,7 +17941,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs13 = errors;
 if(typeof key3 === "string"){
-if(!pattern73.test(key3)){
+if(!pattern76.test(key3)){
 const err10 = {instancePath:instancePath+"/topics",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err10];
@@ -17029,8 +17975,8 @@ errors++;
 }
 }
 for(const key4 in data3){
-if(!(validate70(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate72(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 }
@@ -17052,7 +17998,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs20 = errors;
 if(typeof key5 === "string"){
-if(!pattern73.test(key5)){
+if(!pattern76.test(key5)){
 const err14 = {instancePath:instancePath+"/queues",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err14];
@@ -17086,8 +18032,8 @@ errors++;
 }
 }
 for(const key6 in data5){
-if(!(validate72(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate74(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
 }
@@ -17109,7 +18055,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key7 in data7){
 const _errs27 = errors;
 if(typeof key7 === "string"){
-if(!pattern73.test(key7)){
+if(!pattern76.test(key7)){
 const err18 = {instancePath:instancePath+"/services",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err18];
@@ -17143,8 +18089,8 @@ errors++;
 }
 }
 for(const key8 in data7){
-if(!(validate78(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate80(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 }
@@ -17166,7 +18112,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key9 in data9){
 const _errs34 = errors;
 if(typeof key9 === "string"){
-if(!pattern73.test(key9)){
+if(!pattern76.test(key9)){
 const err22 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key9};
 if(vErrors === null){
 vErrors = [err22];
@@ -17200,8 +18146,8 @@ errors++;
 }
 }
 for(const key10 in data9){
-if(!(validate94(data9[key10], {instancePath:instancePath+"/batchOperations/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data9,parentDataProperty:key10,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate100(data9[key10], {instancePath:instancePath+"/batchOperations/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data9,parentDataProperty:key10,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
 errors = vErrors.length;
 }
 }
@@ -17228,19 +18174,19 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
-validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadParamsResponseV1 = validate97;
-const schema151 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadParamsResponseV1 = validate103;
+const schema157 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-params-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate97.evaluated;
+const evaluated0 = validate103.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17492,7 +18438,7 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!pattern48.test(data8)){
+if(!pattern51.test(data8)){
 const err21 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -17560,22 +18506,22 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate97.errors = vErrors;
+validate103.errors = vErrors;
 return errors === 0;
 }
-validate97.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate103.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadRequestV1 = validate98;
-const schema152 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
-const pattern153 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
-const pattern154 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern155 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+exports.uploadRequestV1 = validate104;
+const schema158 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
+const pattern163 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
+const pattern164 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const pattern165 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate98.evaluated;
+const evaluated0 = validate104.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17733,7 +18679,7 @@ errors++;
 if(data.checksumSha256 !== undefined){
 let data3 = data.checksumSha256;
 if(typeof data3 === "string"){
-if(!pattern153.test(data3)){
+if(!pattern163.test(data3)){
 const err13 = {instancePath:instancePath+"/checksumSha256",schemaPath:"#/properties/checksumSha256/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{43}=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{43}=$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -17771,7 +18717,7 @@ errors++;
 for(const key1 in data4){
 const _errs12 = errors;
 if(typeof key1 === "string"){
-if(!pattern154.test(key1)){
+if(!pattern164.test(key1)){
 const err16 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err16];
@@ -17817,7 +18763,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern155.test(data5)){
+if(!pattern165.test(data5)){
 const err20 = {instancePath:instancePath+"/metadata/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -17862,19 +18808,19 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate98.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
-validate98.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate104.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadResponseV1 = validate99;
-const schema153 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadResponseV1 = validate105;
+const schema159 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate99.evaluated;
+const evaluated0 = validate105.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17970,7 +18916,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern48.test(data1)){
+if(!pattern51.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -18172,19 +19118,19 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate99.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
-validate99.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate105.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookEnvelopeV1 = validate100;
-const schema154 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.webhookEnvelopeV1 = validate106;
+const schema160 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate100.evaluated;
+const evaluated0 = validate106.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -18352,7 +19298,7 @@ errors++;
 if(data.source !== undefined){
 let data2 = data.source;
 if(typeof data2 === "string"){
-if(!pattern81.test(data2)){
+if(!pattern84.test(data2)){
 const err15 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -18502,7 +19448,7 @@ errors++;
 if(data.encoding !== undefined){
 let data8 = data.encoding;
 if(!((data8 === "utf8") || (data8 === "base64"))){
-const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema154.properties.encoding.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema160.properties.encoding.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -18595,19 +19541,19 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate100.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
-validate100.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate106.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookReceiptV1 = validate101;
-const schema155 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+exports.webhookReceiptV1 = validate107;
+const schema161 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-receipt/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate101.evaluated;
+const evaluated0 = validate107.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -18693,7 +19639,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!pattern48.test(data1)){
+if(!pattern51.test(data1)){
 const err7 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -18776,8 +19722,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate101.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
-validate101.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
+validate107.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
 
