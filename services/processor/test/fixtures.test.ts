@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AssetManifest, validate } from '@sluice/contracts';
-import { manifestKey } from '@sluice/runtime';
+import { manifestKey, rejectionKey } from '@sluice/runtime';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { processUpload } from '../src/app/process-upload';
@@ -109,7 +109,7 @@ describe('every fixture in MANIFEST.tsv', () => {
   });
 
   describe.each(rows.filter((r) => REJECTED[r.file]).map((r) => [r.file, r] as const))('%s', (file, row) => {
-    it(`is rejected as ${REJECTED[file]}, kept in quarantine, with nothing written`, async () => {
+    it(`is rejected as ${REJECTED[file]}, kept in quarantine, with only the rejection record written`, async () => {
       const h = harness(fixture(file), { fileName: file.split('/')[1], contentType: declaredType(file) });
       await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
       const [event] = h.events.events;
@@ -120,7 +120,13 @@ describe('every fixture in MANIFEST.tsv', () => {
         `quarantine/acme/${h.location.assetId}/${h.location.fileName}`,
       ]);
       expect(h.storage.ingest.values().next().value?.body.length).toBe(row.bytes);
-      expect(h.storage.processedKeys()).toEqual([]);
+      expect(h.storage.processedKeys()).toEqual([rejectionKey(h.location.assetId)]);
+      expect(validate('rejection-record/v1', h.storage.json(rejectionKey(h.location.assetId)))).toMatchObject(
+        {
+          ok: true,
+          value: { reason: REJECTED[file], tenantId: 'acme' },
+        },
+      );
     });
   });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { validate } from '@sluice/contracts';
-import { manifestKey, quarantineKey, renditionKey } from '@sluice/runtime';
+import { manifestKey, quarantineKey, rejectionKey, renditionKey } from '@sluice/runtime';
 import sharp from 'sharp';
 import { processUpload } from '../src/app/process-upload';
 import { parsePresets } from '../src/domain/presets';
@@ -138,7 +138,11 @@ describe('processUpload', () => {
     const h = harness(fixture('broken/truncated.jpg'), { fileName: 'truncated.jpg' });
     await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
     expect(h.storage.ingestKeys()).toEqual([quarantineKey(h.location)]);
-    expect(h.storage.processedKeys()).toEqual([]);
+    expect(h.storage.processedKeys()).toEqual([rejectionKey(h.location.assetId)]);
+    expect(h.storage.json(rejectionKey(h.location.assetId))).toMatchObject({
+      reason: 'undecodable-image',
+      quarantineKey: quarantineKey(h.location),
+    });
     expect(h.events.events).toEqual([
       expect.objectContaining({
         type: 'asset.rejected',

@@ -9,6 +9,7 @@ import {
   type PipelineEventPublisher,
   parseUploadKey,
   quarantineKey,
+  rejectionKey,
   renditionKey,
   type S3ObjectEvent,
   type UploadLocation,
@@ -157,7 +158,7 @@ async function inspect(
     // Too big to hold in memory: sniff the start, hash the rest as a stream.
     const start = await deps.originals.readStart(event.key, head.eTag, DETECTION_BYTES + 4);
     if (!start) return null;
-    const detected = await detectFileType(start, false);
+    const detected = detectFileType(start, false);
     if (detected.kind === 'image') {
       throw new AssetRejectedError(
         'too-large',
@@ -174,7 +175,7 @@ async function inspect(
   const body = await deps.originals.read(event.key, head.eTag);
   if (!body) return null;
   const sha256 = createHash('sha256').update(body).digest('hex');
-  const detected = await detectFileType(body, true);
+  const detected = detectFileType(body, true);
   if (detected.kind === 'image') {
     const facts = await deps.renderer.inspect(body, detected);
     const [exif, rendered] = await Promise.all([
@@ -321,6 +322,27 @@ async function reject(
   log: (outcome: Outcome, message: string, extra?: Record<string, unknown>) => void,
 ): Promise<Outcome> {
   const quarantined = quarantineKey(location);
+  // The durable answer to "why" (rejection-record/v1), read by GET /assets/{id}; before the move.
+  await deps.outputs.putUnlessNewer({
+    key: rejectionKey(location.assetId),
+    body: Buffer.from(
+      `${JSON.stringify(
+        assertValid('rejection-record/v1', {
+          assetId: location.assetId,
+          tenantId: location.tenantId,
+          reason: error.reason,
+          message: error.message.slice(0, 1024),
+          stage: 'process',
+          rejectedAt: (deps.now?.() ?? new Date()).toISOString(),
+          sourceKey: event.key,
+          sourceSequencer: event.sequencer,
+          quarantineKey: quarantined,
+        }),
+      )}\n`,
+    ),
+    contentType: 'application/json',
+    sequencer: event.sequencer,
+  });
   if ((await deps.originals.quarantine(event.key, head.eTag, quarantined)) === 'changed') {
     log('skipped', 'Original overwritten or removed before it could be quarantined', {
       reason: 'superseded',
