@@ -9,6 +9,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { topology as defaultTopology, type Topology } from '@sluice/contracts';
+import { parseArchiveKey, parseManifestKey, parseUploadKey } from '@sluice/runtime';
 import type { Deployment } from './deployment';
 
 /** A queue and its dead-letter queue, by topology name, with what the deployment calls them. */
@@ -82,6 +83,17 @@ export interface MessageSummary {
 
 const ASSET_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
+/** The asset an object key belongs to, by the key layout (uploads/, originals/, manifests/, ...). */
+function assetIdOfKey(key: string): string | undefined {
+  const withoutBucket = key.slice(key.indexOf('/') + 1);
+  return (
+    parseUploadKey(withoutBucket)?.assetId ??
+    parseArchiveKey(withoutBucket)?.assetId ??
+    parseManifestKey(withoutBucket) ??
+    /^(?:renditions|rejections|index\/[^/]+)\/([0-9a-f-]{36})/.exec(withoutBucket)?.[1]
+  );
+}
+
 export function summarize(message: Message): MessageSummary {
   const body = message.Body ?? '';
   const attributes = message.Attributes ?? {};
@@ -90,7 +102,6 @@ export function summarize(message: Message): MessageSummary {
     messageId: message.MessageId ?? '',
     receiveCount: Number(attributes.ApproximateReceiveCount ?? 0),
     ...(Number.isFinite(sent) && sent > 0 ? { sentAt: new Date(sent).toISOString() } : {}),
-    assetIds: [...new Set(body.match(ASSET_ID) ?? [])],
     bytes: Buffer.byteLength(body),
   };
   let doc: unknown;
@@ -100,14 +111,14 @@ export function summarize(message: Message): MessageSummary {
     if (envelope?.Type === 'Notification' && typeof envelope.Message === 'string')
       doc = JSON.parse(envelope.Message);
   } catch {
-    return { ...base, kind: 'unparsed', objects: [] };
+    return { ...base, kind: 'unparsed', objects: [], assetIds: [...new Set(body.match(ASSET_ID) ?? [])] };
   }
   const d = doc as {
     Event?: string;
     Records?: { s3?: { bucket?: { name?: string }; object?: { key?: string } } }[];
     type?: string;
   };
-  if (d?.Event === 's3:TestEvent') return { ...base, kind: 's3-test-event', objects: [] };
+  if (d?.Event === 's3:TestEvent') return { ...base, kind: 's3-test-event', objects: [], assetIds: [] };
   if (Array.isArray(d?.Records)) {
     const objects = d.Records.map((r) => {
       const key = r.s3?.object?.key ?? '';
@@ -119,11 +130,19 @@ export function summarize(message: Message): MessageSummary {
       }
       return `${r.s3?.bucket?.name ?? '?'}/${decoded}`;
     });
-    return { ...base, kind: 's3-event', objects };
+    const assetIds = [...new Set(objects.flatMap((o) => assetIdOfKey(o) ?? []))];
+    return { ...base, kind: 's3-event', objects, assetIds };
   }
-  if (typeof d?.type === 'string' && d.type.startsWith('asset.'))
-    return { ...base, kind: 'pipeline-event', objects: [] };
-  return { ...base, kind: 'unparsed', objects: [] };
+  const assetId = (d as { assetId?: unknown }).assetId;
+  if (typeof d?.type === 'string' && d.type.startsWith('asset.')) {
+    return {
+      ...base,
+      kind: 'pipeline-event',
+      objects: [],
+      assetIds: typeof assetId === 'string' ? [assetId] : [],
+    };
+  }
+  return { ...base, kind: 'unparsed', objects: [], assetIds: [...new Set(body.match(ASSET_ID) ?? [])] };
 }
 
 /** Which messages a redrive moves: all, or those whose body (or summary) matches. */
