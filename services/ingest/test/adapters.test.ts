@@ -79,6 +79,19 @@ describe('S3MultipartUploads', () => {
     expect(s3.commandCalls(ListPartsCommand)[1]?.args[0].input.PartNumberMarker).toBe('2');
   });
 
+  it('answers the object URL percent-encoded, whatever S3 wrote', async () => {
+    s3.on(CompleteMultipartUploadCommand).resolves({
+      Location: 'http://b.s3.amazonaws.com/uploads/acme/x/My Movie.mp4',
+    });
+    const done = await new S3MultipartUploads(client()).complete('b', KEY, 'u1', [
+      { partNumber: 1, eTag: '"a"' },
+    ]);
+    expect(done.location).toBe('http://b.s3.amazonaws.com/uploads/acme/x/My%20Movie.mp4');
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input.MultipartUpload).toEqual({
+      Parts: [{ PartNumber: 1, ETag: '"a"' }],
+    });
+  });
+
   it("translates S3's refusals into the port's failures", async () => {
     s3.on(AbortMultipartUploadCommand).rejects(new NoSuchUpload({ message: 'gone', $metadata: {} }));
     s3.on(CompleteMultipartUploadCommand).rejects(

@@ -142,7 +142,8 @@ export class S3MultipartUploads implements MultipartUploads {
           MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.eTag })) },
         }),
       );
-      return { location: out.Location ?? '' };
+      // A URL as S3 wrote it may hold raw spaces (moto does); URL() percent-encodes them.
+      return { location: out.Location ? new URL(out.Location).href : '' };
     } catch (error) {
       translate(error);
     }
