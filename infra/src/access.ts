@@ -128,6 +128,23 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
   },
 };
 
+/** S3 Batch Operations functions (topology `batchOperations`), keyed by their topology name. */
+export const BATCH_OPERATIONS_ACCESS: Readonly<Record<string, ServiceAccess>> = {
+  // The processor's own work on each task's original, which may still be in uploads/ or only in the
+  // archive (read there, and copied into quarantine/ when rejected); tasks may also name manifests.
+  reprocess: {
+    objects: [
+      { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'delete', 'copy-source'] },
+      { bucket: 'ingest', prefix: 'quarantine/', actions: ['write', 'delete', 'copy-target'] },
+      { bucket: 'archive', prefix: 'originals/', actions: ['read', 'copy-source'] },
+      { bucket: 'processed', prefix: 'renditions/', actions: ['read', 'write', 'delete'] },
+      { bucket: 'processed', prefix: 'manifests/', actions: ['read', 'write'] },
+    ],
+    notFoundOn: ['ingest', 'processed', 'archive'],
+    listPrefixes: [],
+  },
+};
+
 export const S3_ACTIONS: Readonly<Record<ObjectAction, readonly string[]>> = {
   read: ['s3:GetObject'],
   write: ['s3:PutObject'],

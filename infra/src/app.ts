@@ -3,11 +3,12 @@ import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { configOf, type SluiceConfig } from './config';
 import { Names } from './naming';
+import { BatchOperationsStack } from './stacks/batch-operations-stack';
 import { DashboardStack } from './stacks/dashboard-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { FoundationStack } from './stacks/foundation-stack';
 import { ServiceStack } from './stacks/service-stack';
-import { httpTriggerOf, loadTopology, validateTopology } from './topology';
+import { batchOperationsOf, httpTriggerOf, loadTopology, validateTopology } from './topology';
 
 /**
  * CDK feature flags the app relies on, set here rather than only in cdk.json so tests and any other
@@ -23,6 +24,7 @@ export interface SluiceStacks {
   names: Names;
   foundation?: FoundationStack;
   services: Record<string, ServiceStack>;
+  batchOperations: Record<string, BatchOperationsStack>;
   dashboard?: DashboardStack;
   edge?: EdgeStack;
 }
@@ -57,7 +59,7 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
   const env: Environment = { account: config.account, region: config.region };
   const wanted = (part: string) =>
     options.only === undefined || options.only === 'all' || options.only.includes(part);
-  const result: SluiceStacks = { config, names, services: {} };
+  const result: SluiceStacks = { config, names, services: {}, batchOperations: {} };
 
   if (wanted('foundation')) {
     result.foundation = new FoundationStack(app, names.stack('Foundation'), {
@@ -79,6 +81,17 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
       topology,
       serviceName,
       description: `Sluice ${serviceName} service (${topology.services[serviceName]?.workspace})`,
+    });
+  }
+  for (const name of Object.keys(batchOperationsOf(topology))) {
+    if (!wanted(name)) continue;
+    result.batchOperations[name] = new BatchOperationsStack(app, names.batchOperationsStack(name), {
+      env,
+      config,
+      names,
+      topology,
+      functionName: name,
+      description: `Sluice ${name} S3 Batch Operations function and job role`,
     });
   }
   if (wanted('dashboard')) {
@@ -104,8 +117,8 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
   // Deployment order only (no exports, no references): on a fresh account `cdk deploy --all` must write
   // the foundation's SSM parameters before a service stack reads them, and `cdk destroy --all` must
   // remove the services before the topics they subscribe to. `--exclusively` ignores these.
-  for (const service of Object.values(result.services)) {
-    if (result.foundation) service.addStackDependency(result.foundation, 'reads its SSM parameters');
+  for (const stack of [...Object.values(result.services), ...Object.values(result.batchOperations)]) {
+    if (result.foundation) stack.addStackDependency(result.foundation, 'reads its SSM parameters');
   }
   if (result.edge) {
     for (const [name, service] of Object.entries(result.services)) {

@@ -89,6 +89,15 @@ export class Names {
     return this.param('services', service, 'function-arn');
   }
 
+  batchOperationsStack(name: string): string {
+    return this.stack(`${pascal(name)}BatchOperations`);
+  }
+
+  /** The role S3 Batch Operations jobs assume to invoke a batch function. */
+  batchJobRoleArnParam(name: string): string {
+    return this.param('batch-operations', name, 'job-role-arn');
+  }
+
   functionUrlParam(service: string): string {
     return this.param('services', service, 'function-url');
   }

@@ -6,7 +6,7 @@ import {
   type Topology,
   type TopologyService,
 } from '@sluice/contracts';
-import { SERVICE_ACCESS } from './access';
+import { BATCH_OPERATIONS_ACCESS, SERVICE_ACCESS } from './access';
 
 /** The monorepo root: NodejsFunction's projectRoot, where the lockfile and the service entries live. */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -36,6 +36,37 @@ export interface HttpTriggerSettings {
   /** Default route throttling of the stage. */
   throttling?: Throttling;
   routeSettings?: Record<string, { authorization?: 'jwt' | 'none'; throttling?: Throttling }>;
+}
+
+/**
+ * An S3 Batch Operations function (topology/v1 `batchOperations`): invoked by jobs, not by a trigger.
+ * Read through this local shape so the app builds against topologies from before the field.
+ */
+export interface BatchOperationsFunction {
+  description: string;
+  workspace: string;
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** A service whose whole environment this function gets first. */
+  environmentFrom?: string;
+  environment: TopologyService['environment'];
+  taskBuckets: string[];
+  reportBucket: string;
+  reportPrefix: string;
+}
+
+export function batchOperationsOf(topology: Topology): Record<string, BatchOperationsFunction> {
+  return (topology as { batchOperations?: Record<string, BatchOperationsFunction> }).batchOperations ?? {};
+}
+
+/** A batch function's environment: its environmentFrom service's, then its own. */
+export function batchEnvironment(
+  topology: Topology,
+  fn: BatchOperationsFunction,
+): TopologyService['environment'] {
+  const inherited = fn.environmentFrom ? topology.services[fn.environmentFrom]?.environment : undefined;
+  return { ...(inherited ?? {}), ...fn.environment };
 }
 
 export interface FunctionUrlTriggerSettings {
@@ -79,20 +110,8 @@ export function bucketsOf(service: TopologyService): string[] {
   ];
 }
 
-export function queuesOf(service: TopologyService): string[] {
-  return [
-    ...new Set(Object.values(service.environment).flatMap((ref) => ('queue' in ref ? [ref.queue] : []))),
-  ];
-}
-
-export function topicsOf(service: TopologyService): string[] {
-  return [
-    ...new Set(Object.values(service.environment).flatMap((ref) => ('topic' in ref ? [ref.topic] : []))),
-  ];
-}
-
 /** The workspace folder of a service: the nearest package.json above its entry. */
-export function workspaceDirOf(service: TopologyService): string {
+export function workspaceDirOf(service: { entry: string }): string {
   let dir = dirname(join(REPO_ROOT, service.entry));
   while (dir.startsWith(REPO_ROOT) && dir !== REPO_ROOT) {
     if (existsSync(join(dir, 'package.json'))) return dir;
@@ -102,7 +121,7 @@ export function workspaceDirOf(service: TopologyService): string {
 }
 
 /** The native modules a service depends on (from its workspace's package.json). */
-export function nativeModulesOf(service: TopologyService): string[] {
+export function nativeModulesOf(service: { entry: string }): string[] {
   const pkg = JSON.parse(readFileSync(join(workspaceDirOf(service), 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
   };
@@ -170,6 +189,18 @@ export function validateTopology(topology: Topology): void {
       }
     }
     if (!SERVICE_ACCESS[name]) problems.push(`service ${name}: no entry in infra/src/access.ts`);
+  }
+  for (const [name, fn] of Object.entries(batchOperationsOf(topology))) {
+    if (!existsSync(join(REPO_ROOT, fn.entry)))
+      problems.push(`batch function ${name}: entry ${fn.entry} not found`);
+    if (fn.environmentFrom && !topology.services[fn.environmentFrom]) {
+      problems.push(`batch function ${name}: environmentFrom ${fn.environmentFrom} is not a service`);
+    }
+    for (const bucket of [...fn.taskBuckets, fn.reportBucket]) {
+      if (!topology.buckets[bucket]) problems.push(`batch function ${name}: unknown bucket ${bucket}`);
+    }
+    if (!BATCH_OPERATIONS_ACCESS[name])
+      problems.push(`batch function ${name}: no entry in infra/src/access.ts`);
   }
   const consumers = new Map<string, string>();
   for (const [name, service] of Object.entries(topology.services)) {

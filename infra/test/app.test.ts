@@ -5,7 +5,14 @@ import { SERVICE_ACCESS } from '../src/access';
 import { readConfig } from '../src/config';
 import { Names } from '../src/naming';
 import { storagePolicy } from '../src/storage-policy';
-import { bucketsOf, functionUrlTriggerOf, httpTriggerOf, isSqsTrigger } from '../src/topology';
+import {
+  batchEnvironment,
+  batchOperationsOf,
+  bucketsOf,
+  functionUrlTriggerOf,
+  httpTriggerOf,
+  isSqsTrigger,
+} from '../src/topology';
 import {
   type Json,
   nagFindings,
@@ -32,6 +39,7 @@ describe('the whole app', () => {
         'Sluice-dev-Dashboard',
         'Sluice-dev-Edge',
         ...Object.keys(topology.services).map((n) => new Names('dev').serviceStack(n)),
+        ...Object.keys(batchOperationsOf(topology)).map((n) => new Names('dev').batchOperationsStack(n)),
       ].sort(),
     );
   });
@@ -50,7 +58,14 @@ describe('the whole app', () => {
     expect(s.foundation?.dependencies).toEqual([]);
     expect(s.dashboard?.dependencies).toEqual([]);
     expect(s.edge?.dependencies).toEqual([s.services.ingest]);
-    for (const stack of [s.foundation, s.dashboard, s.edge, ...services]) {
+    for (const stack of Object.values(s.batchOperations)) expect(stack.dependencies).toEqual([s.foundation]);
+    for (const stack of [
+      s.foundation,
+      s.dashboard,
+      s.edge,
+      ...services,
+      ...Object.values(s.batchOperations),
+    ]) {
       if (!stack) throw new Error('missing stack');
       const json = JSON.stringify(s.template(stack).toJSON());
       expect(json).not.toContain('Fn::ImportValue');
@@ -599,6 +614,104 @@ describe('ingress', () => {
         Origins: [Match.objectLike({ DomainName: { Ref: 'IngestHttpApiDomain' } })],
       }),
     });
+  });
+});
+
+describe('S3 Batch Operations functions', () => {
+  const batch = Object.entries(batchOperationsOf(topology));
+
+  it.each(batch)(
+    "%s: the function runs with its environmentFrom service's environment plus its own",
+    (name, spec) => {
+      const template = s.template(s.batchOperations[name] as never);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `sluice-dev-${name}`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        TracingConfig: { Mode: 'Active' },
+      });
+      const [, fn] = resources(template, 'AWS::Lambda::Function')[0] as [string, Json];
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining(Object.keys(batchEnvironment(topology, spec))),
+      );
+    },
+  );
+
+  it.each(batch)(
+    '%s: jobs assume a role that invokes the function and writes reports under the prefix only',
+    (name, spec) => {
+      const template = s.template(s.batchOperations[name] as never);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Principal: { Service: 'batchoperations.s3.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ],
+        },
+      });
+      const statements = resources(template, 'AWS::IAM::Policy')
+        .filter(([id]) => id.startsWith('JobRole'))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+      const rendered = statements.map(
+        (st: Json) => `${[st.Action].flat().join(',')} ${[st.Resource].flat().map(render).join(',')}`,
+      );
+      expect(rendered).toContainEqual(expect.stringMatching(/^lambda:InvokeFunction <Function.*\.Arn>$/));
+      expect(rendered).toContainEqual(
+        `s3:GetObject,s3:GetObjectVersion,s3:PutObject arn:<AWS::Partition>:s3:::<${spec.reportBucket[0]?.toUpperCase()}${spec.reportBucket.slice(1)}BucketName>/${spec.reportPrefix}*`,
+      );
+      const ssm = resources(template, 'AWS::SSM::Parameter').map(([, p]) => p.Properties.Name);
+      expect(ssm).toEqual(
+        expect.arrayContaining([
+          `/sluice/dev/services/${name}/function-arn`,
+          `/sluice/dev/batch-operations/${name}/job-role-arn`,
+        ]),
+      );
+    },
+  );
+
+  it("reprocess gets the processor's grants plus reading archived originals", () => {
+    if (!s.batchOperations.reprocess) return; // a topology without batchOperations
+    const grants = resources(s.template(s.batchOperations.reprocess), 'AWS::IAM::Policy')
+      .filter(([id]) => !id.startsWith('JobRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((st: Json) => [st.Action].flat().some((a: string) => a.startsWith('s3:')))
+      .flatMap((st: Json) =>
+        [st.Action]
+          .flat()
+          .flatMap((a: string) =>
+            [st.Resource]
+              .flat()
+              .map(
+                (r: Json) =>
+                  `${a} ${render(r).replace(/^arn:<AWS::Partition>:s3:::<([A-Z][a-z]+)BucketName>/, (_, b: string) => b.toLowerCase())}`,
+              ),
+          ),
+      )
+      .sort();
+    expect(grants).toEqual(
+      [
+        's3:GetObject ingest/uploads/*',
+        's3:DeleteObject ingest/uploads/*',
+        's3:GetObjectTagging ingest/uploads/*',
+        's3:PutObject ingest/quarantine/*',
+        's3:DeleteObject ingest/quarantine/*',
+        's3:PutObjectTagging ingest/quarantine/*',
+        's3:GetObject archive/originals/*',
+        's3:GetObjectTagging archive/originals/*',
+        's3:GetObject processed/renditions/*',
+        's3:PutObject processed/renditions/*',
+        's3:DeleteObject processed/renditions/*',
+        's3:GetObject processed/manifests/*',
+        's3:PutObject processed/manifests/*',
+        's3:ListBucket ingest',
+        's3:ListBucket processed',
+        's3:ListBucket archive',
+      ].sort(),
+    );
   });
 });
 

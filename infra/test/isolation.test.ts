@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildSluice } from '../src/app';
+import { batchOperationsOf } from '../src/topology';
 import { render } from './helpers';
 
 describe('each service stack synthesizes alone', () => {
@@ -31,6 +32,20 @@ describe('each service stack synthesizes alone', () => {
     const vars = Object.values(env.Variables);
     // (queue URLs are built from deterministic names and pseudo parameters, not read from another stack)
     for (const v of vars) expect(render(v)).toMatch(/^(<[A-Za-z]+>|([^<]|<AWS::[A-Za-z]+>)*)$/);
+  });
+});
+
+describe('each S3 Batch Operations stack synthesizes alone', () => {
+  const batch = Object.keys(batchOperationsOf(topology));
+  it.each(batch.length > 0 ? batch : ['(none in the topology)'])('%s', (name) => {
+    if (!batchOperationsOf(topology)[name]) return;
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { batchOperations } = buildSluice(app, { only: [name] });
+    const assembly = app.synth();
+    expect(assembly.stacks.map((st) => st.stackName)).toEqual([batchOperations[name]?.stackName]);
+    expect(JSON.stringify(Template.fromStack(batchOperations[name] as Stack).toJSON())).not.toContain(
+      'Fn::ImportValue',
+    );
   });
 });
 

@@ -12,7 +12,8 @@ import { LOCK_FILE, nativeModulesOf, REPO_ROOT } from '../topology';
 export interface ServiceFunctionProps {
   names: Names;
   serviceName: string;
-  service: TopologyService;
+  /** What the function runs: a topology service or batch function. */
+  service: Pick<TopologyService, 'workspace' | 'entry' | 'memoryMb' | 'timeoutSeconds'>;
   /** The service's environment with every topology reference resolved. */
   environment: Record<string, string>;
   logRetentionDays: number;

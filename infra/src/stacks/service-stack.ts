@@ -15,29 +15,26 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { S3_ACTIONS, SERVICE_ACCESS, type ServiceAccess } from '../access';
+import { SERVICE_ACCESS, type ServiceAccess } from '../access';
 import type { SluiceConfig } from '../config';
 import { PipelineQueue } from '../constructs/pipeline-queue';
 import { ServiceFunction } from '../constructs/service-function';
 import { SsmImports } from '../constructs/ssm-imports';
-import { type Names, pascal } from '../naming';
+import { grantAccess, queueUrl } from '../grants';
+import type { Names } from '../naming';
 import {
-  bucketsOf,
   type EnvironmentRef,
   type FunctionUrlTriggerSettings,
   functionUrlTriggerOf,
   type HttpTriggerSettings,
   httpTriggerOf,
   isSqsTrigger,
-  queuesOf,
-  topicsOf,
   triggerType,
 } from '../topology';
 
@@ -59,12 +56,9 @@ export class ServiceStack extends Stack {
   readonly httpApi?: apigwv2.HttpApi;
   functionUrl?: lambda.FunctionUrl;
 
-  private readonly names: Names;
-
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { config, names, topology, serviceName } = props;
-    this.names = names;
     const service = topology.services[serviceName] as TopologyService;
     const imports = new SsmImports(this, names);
     const alarmAction = new cwActions.SnsAction(
@@ -81,7 +75,14 @@ export class ServiceStack extends Stack {
       logRetentionDays: config.logRetentionDays,
     });
     const fn = this.fn.function;
-    this.grantAccess(serviceName, service, topology, imports);
+    grantAccess(this, this.fn.role, {
+      label: serviceName,
+      access: SERVICE_ACCESS[serviceName] as ServiceAccess,
+      environment: service.environment,
+      topology,
+      imports,
+      names,
+    });
 
     const trigger = service.trigger;
     if (isSqsTrigger(trigger)) {
@@ -197,108 +198,6 @@ export class ServiceStack extends Stack {
       parameterName: names.functionUrlParam(serviceName),
       stringValue: this.functionUrl.url,
     });
-  }
-
-  /** S3, SNS, SQS and KMS permissions, from infra/src/access.ts and the service's environment. */
-  private grantAccess(
-    serviceName: string,
-    service: TopologyService,
-    topology: Topology,
-    imports: SsmImports,
-  ): void {
-    const access = SERVICE_ACCESS[serviceName] as ServiceAccess;
-    const role = this.fn.role;
-    // A bucket the environment does not name is one the function cannot address: no grant for it.
-    const known = new Set(bucketsOf(service));
-    const ack = (resource: string, reason: string) =>
-      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-
-    for (const grant of access.objects.filter((g) => known.has(g.bucket))) {
-      const actions = [...new Set(grant.actions.flatMap((a) => S3_ACTIONS[a]))];
-      role.addToPolicy(
-        new iam.PolicyStatement({ actions, resources: [imports.objectsArn(grant.bucket, grant.prefix)] }),
-      );
-      ack(
-        nagObjectsArn(grant.bucket, grant.prefix),
-        `Scoped to the ${grant.prefix} prefix of the ${grant.bucket} bucket: ${serviceName} works on any asset there (keys carry the tenant and asset ids, known only per request).`,
-      );
-    }
-    for (const bucket of access.notFoundOn.filter((b) => known.has(b))) {
-      role.addToPolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [imports.bucketArn(bucket)] }),
-      );
-    }
-    const listed = new Map<string, string[]>();
-    for (const { bucket, prefix } of access.listPrefixes.filter((l) => known.has(l.bucket))) {
-      listed.set(bucket, [...(listed.get(bucket) ?? []), `${prefix}*`]);
-    }
-    for (const [bucket, prefixes] of listed) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [imports.bucketArn(bucket)],
-          conditions: { StringLike: { 's3:prefix': prefixes } },
-        }),
-      );
-    }
-    const multipartBuckets = (access.listMultipartUploads ?? []).filter((b) => known.has(b));
-    if (multipartBuckets.length > 0) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucketMultipartUploads'],
-          resources: multipartBuckets.map((b) => imports.bucketArn(b)),
-        }),
-      );
-    }
-
-    const topics = topicsOf(service);
-    if (topics.length > 0) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['sns:Publish'],
-          resources: topics.map((t) => imports.topicArn(t)),
-        }),
-      );
-      // Publishing to a KMS-encrypted topic: SNS encrypts with a data key generated under the caller's identity.
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [imports.messagingKeyArn],
-        }),
-      );
-    }
-    const queues = queuesOf(service);
-    if (queues.length > 0) {
-      const arn = (queue: string) => queueArn(this, this.names.queue(queue));
-      if (access.queues === 'redrive') {
-        role.addToPolicy(
-          new iam.PolicyStatement({
-            actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-            resources: queues.map(arn),
-          }),
-        );
-        const dlqs = queues.flatMap((q) => {
-          const dlq = topology.queues[q]?.deadLetter.queue;
-          return dlq ? [dlq] : [];
-        });
-        role.addToPolicy(
-          new iam.PolicyStatement({
-            actions: [
-              'sqs:GetQueueAttributes',
-              'sqs:GetQueueUrl',
-              'sqs:ReceiveMessage',
-              'sqs:DeleteMessage',
-              'sqs:ChangeMessageVisibility',
-            ],
-            resources: dlqs.map(arn),
-          }),
-        );
-      } else {
-        role.addToPolicy(
-          new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map(arn) }),
-        );
-      }
-    }
   }
 
   private addHttpApi(
@@ -432,28 +331,11 @@ const HTTP_ACCESS_LOG_FORMAT = `{${[
   '"userAgent":"$context.identity.userAgent"',
 ].join(',')}}`;
 
-/**
- * Queue URLs and ARNs follow from their deterministic names: a service told about another service's
- * queue needs it at run time, not at deploy time, so no deployment order between service stacks.
- */
-function queueUrl(stack: Stack, name: string): string {
-  return `https://sqs.${stack.region}.${Aws.URL_SUFFIX}/${stack.account}/${name}`;
-}
-
-function queueArn(stack: Stack, name: string): string {
-  return `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;
-}
-
-function resolveRef(ref: EnvironmentRef, stack: Stack, names: Names, imports: SsmImports): string {
+export function resolveRef(ref: EnvironmentRef, stack: Stack, names: Names, imports: SsmImports): string {
   if ('bucket' in ref) return imports.bucketName(ref.bucket);
   if ('topic' in ref) return imports.topicArn(ref.topic);
   if ('queue' in ref) return queueUrl(stack, names.queue(ref.queue));
   return ref.value;
-}
-
-/** How cdk-nag renders an objectsArn() resource in its IAM5 findings. */
-function nagObjectsArn(bucket: string, prefix: string): string {
-  return `arn:<AWS::Partition>:s3:::<${pascal(bucket)}BucketName>/${prefix}*`;
 }
 
 function acknowledgeEventSourceMapping(fn: lambda.IFunction): void {
