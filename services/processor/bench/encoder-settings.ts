@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   for (const concurrency of [1, 2, 4]) {
     const renderer = new SharpImageRenderer({ concurrency });
     const facts = await Promise.all(
-      inputs.map(async (input) => renderer.inspect(input, await detectFileType(input, true))),
+      inputs.map((input) => renderer.inspect(input, detectFileType(input, true))),
     );
     const ms: number[] = [];
     for (let pass = 0; pass < passes; pass++) {

@@ -24,33 +24,87 @@ describe('detectFileType', () => {
     ['<?xml version="1.0"?><feed/>', 'application/xml', 'text'],
     ['<!DOCTYPE html><html></html>', 'text/html', 'text'],
     ['just some words\n', 'text/plain', 'text'],
-  ])('tells text formats apart by content: %j', async (text, mime, kind) => {
-    await expect(detectFileType(utf8(text), true)).resolves.toMatchObject({ mime, kind });
+  ])('tells text formats apart by content: %j', (text, mime, kind) => {
+    expect(detectFileType(utf8(text), true)).toMatchObject({ mime, kind });
   });
 
-  it('uses magic numbers, never names: a PDF, a ZIP, a broken PNG, binary junk', async () => {
-    await expect(detectFileType(fixture('other/document.pdf'), true)).resolves.toMatchObject({
+  it('uses magic numbers, never names: a PDF, a ZIP, a broken PNG, binary junk', () => {
+    expect(detectFileType(fixture('other/document.pdf'), true)).toMatchObject({
       mime: 'application/pdf',
       kind: 'document',
     });
     const zip = Buffer.from('504b0304140000000000000000000000000000000000000000000000000000', 'hex');
-    expect((await detectFileType(zip, true)).kind).toBe('archive');
-    await expect(detectFileType(fixture('broken/corrupt.png'), true)).resolves.toMatchObject({
+    expect(detectFileType(zip, true).kind).toBe('archive');
+    expect(detectFileType(fixture('broken/corrupt.png'), true)).toMatchObject({
       mime: 'image/png',
     });
-    await expect(detectFileType(new Uint8Array([0, 1, 2, 3, 0xff]), true)).resolves.toEqual({
+    expect(detectFileType(new Uint8Array([0, 1, 2, 3, 0xff]), true)).toEqual({
       mime: 'application/octet-stream',
       kind: 'other',
     });
-    await expect(detectFileType(new Uint8Array(0), true)).resolves.toMatchObject({
+    expect(detectFileType(new Uint8Array(0), true)).toMatchObject({
       mime: 'application/x-empty',
     });
   });
 
-  it('does not take a JSON document that mentions "WEBP" for a WebP', async () => {
-    await expect(detectFileType(fixture('broken/json-named-webp.webp'), true)).resolves.toMatchObject({
+  it('does not take a JSON document that mentions "WEBP" for a WebP', () => {
+    expect(detectFileType(fixture('broken/json-named-webp.webp'), true)).toMatchObject({
       mime: 'application/json',
     });
+  });
+
+  it('reads ISO-BMFF brands, ZIP-based formats and other containers', () => {
+    const ftyp = (major: string, ...compatible: string[]) => {
+      const brands = [major, '\0\0\0\0', ...compatible].join('');
+      const box = Buffer.alloc(8 + brands.length);
+      box.writeUInt32BE(box.length, 0);
+      box.write('ftyp', 4, 'latin1');
+      box.write(brands, 8, 'latin1');
+      return box;
+    };
+    expect(detectFileType(ftyp('avif', 'mif1', 'miaf'), true).mime).toBe('image/avif');
+    expect(detectFileType(ftyp('mif1', 'avif'), true).mime).toBe('image/heif');
+    expect(detectFileType(ftyp('heic', 'mif1'), true).mime).toBe('image/heic');
+    expect(detectFileType(ftyp('isom', 'mp41'), true)).toMatchObject({ mime: 'video/mp4', kind: 'other' });
+    expect(detectFileType(ftyp('qt  '), true).mime).toBe('video/quicktime');
+
+    const zipEntry = (name: string, content = '') => {
+      const header = Buffer.alloc(30);
+      header.write('PK\x03\x04', 0, 'latin1');
+      header.writeUInt32LE(content.length, 18);
+      header.writeUInt16LE(name.length, 26);
+      return Buffer.concat([header, Buffer.from(name, 'latin1'), Buffer.from(content, 'latin1')]);
+    };
+    const docx = Buffer.concat([
+      zipEntry('[Content_Types].xml', '<Types/>'),
+      zipEntry('word/document.xml', '<w/>'),
+    ]);
+    expect(detectFileType(docx, true)).toMatchObject({ ext: 'docx', kind: 'document' });
+    const epub = Buffer.concat([
+      zipEntry('mimetype', 'application/epub+zip'),
+      zipEntry('META-INF/container.xml'),
+    ]);
+    expect(detectFileType(epub, true)).toMatchObject({ mime: 'application/epub+zip', kind: 'document' });
+    expect(detectFileType(zipEntry('notes.txt', 'hi'), true)).toMatchObject({
+      mime: 'application/zip',
+      kind: 'archive',
+    });
+
+    const tar = Buffer.alloc(512);
+    tar.write('a.txt', 0);
+    tar.write('ustar', 257);
+    expect(detectFileType(tar, true)).toMatchObject({ mime: 'application/x-tar', kind: 'archive' });
+    expect(detectFileType(Buffer.from([0x1f, 0x8b, 0x08, 0x00]), true).mime).toBe('application/gzip');
+    expect(detectFileType(Buffer.from('ID3\x04\x00', 'latin1'), true).mime).toBe('audio/mpeg');
+    expect(detectFileType(fixture('png/apng-animated.png'), true).mime).toBe('image/apng');
+    expect(detectFileType(fixture('other/bitmap.bmp'), true).mime).toBe('image/bmp');
+    expect(detectFileType(fixture('tiff/multipage-fax.tif'), true).mime).toBe('image/tiff');
+    expect(detectFileType(fixture('avif/sequence-avis.avif'), true).mime).toBe('image/avif');
+  });
+
+  it('lets text win over short signatures: a text file that starts with "BM" or "MZ" is text', () => {
+    expect(detectFileType(utf8('BM is the start of this note\n'), true).mime).toBe('text/plain');
+    expect(detectFileType(utf8('MZ: initials\n'), true).mime).toBe('text/plain');
   });
 
   it('maps media types to kinds', () => {
