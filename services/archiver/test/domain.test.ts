@@ -6,6 +6,7 @@ import {
   sha256HexToBase64,
   verifyCompositeCopy,
 } from '../src/domain/checksum';
+import { PartHasher } from '../src/domain/part-hasher';
 import { MAX_PARTS, partSizeFor, planParts } from '../src/domain/parts';
 import {
   availabilityOf,
@@ -150,5 +151,24 @@ describe('restore', () => {
         { days: 3 },
       ),
     ).toEqual({ tier: 'Standard' });
+  });
+});
+
+describe('PartHasher', () => {
+  it('hashes whole and per part whatever the chunking, as hashing each part alone does', () => {
+    const body = Buffer.alloc(3 * MIB + 17);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31) & 255;
+    const expected = {
+      sha256Hex: createHash('sha256').update(body).digest('hex'),
+      partDigests: planParts(body.length, MIB).map((p) => b64(body.subarray(p.first, p.last + 1))),
+      partSize: MIB,
+      size: body.length,
+    };
+    for (const chunk of [1000, MIB, 5 * MIB, 65_537]) {
+      const hasher = new PartHasher(MIB);
+      for (let offset = 0; offset < body.length; offset += chunk)
+        hasher.update(body.subarray(offset, offset + chunk));
+      expect(hasher.digest()).toEqual(expected);
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -15,6 +14,7 @@ import {
 import { copySource, isNotFound } from '@sluice/runtime';
 import type { SourceDigest } from '../domain/checksum';
 import { ArchiveVerificationError } from '../domain/errors';
+import { PartHasher } from '../domain/part-hasher';
 import { planParts } from '../domain/parts';
 import type {
   ArchivedCopy,
@@ -151,32 +151,15 @@ export class S3ArchiveStore implements ArchiveStore {
     );
     const body = out.Body as AsyncIterable<Uint8Array> | undefined;
     if (!body) throw new Error(`S3 returned no body for ${source.key}`);
-    const whole = createHash('sha256');
-    const partDigests: string[] = [];
-    let part = createHash('sha256');
-    let inPart = 0;
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      for (let offset = 0; offset < chunk.length; ) {
-        const take = Math.min(options.partSize - inPart, chunk.length - offset);
-        const slice = chunk.subarray(offset, offset + take);
-        whole.update(slice);
-        part.update(slice);
-        inPart += take;
-        offset += take;
-        if (inPart === options.partSize) {
-          partDigests.push(part.digest('base64'));
-          part = createHash('sha256');
-          inPart = 0;
-        }
-      }
+    const hasher = new PartHasher(options.partSize);
+    for await (const chunk of body) hasher.update(chunk);
+    const digest = hasher.digest();
+    if (digest.size !== options.size) {
+      throw new ArchiveVerificationError(
+        `Read ${digest.size} bytes of ${source.key}, expected ${options.size}`,
+      );
     }
-    if (inPart > 0) partDigests.push(part.digest('base64'));
-    if (size !== options.size) {
-      throw new ArchiveVerificationError(`Read ${size} bytes of ${source.key}, expected ${options.size}`);
-    }
-    return { sha256Hex: whole.digest('hex'), partDigests, partSize: options.partSize, size };
+    return digest;
   }
 
   async inspect(target: ObjectRef): Promise<ArchivedCopy | null> {
