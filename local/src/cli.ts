@@ -53,7 +53,9 @@ function printEndpoints(stack: LocalStack): void {
     ['API', stack.apiUrl || '(no HTTP service running)'],
     ...(stack.webUrl ? [['Web', stack.webUrl] as [string, string]] : []),
     ...Object.entries(stack.functionUrls).map(([service, url]): [string, string] => [
-      `Function URL (${service}, SigV4 with the local credentials)`,
+      stack.services.find((s) => s.name === service)?.trigger.includes('through the edge')
+        ? `Function URL (${service}, public as through CloudFront)`
+        : `Function URL (${service}, SigV4 with the local credentials)`,
       url,
     ]),
     ['AWS endpoint', stack.awsEndpoint],

@@ -14,6 +14,7 @@ import { startHttpApi } from './http-api';
 import { handlerFromModule } from './lambda';
 import { createLocalWebHandler } from './local-web';
 import { jsonLogger, type LocalLogger, type LogLevel } from './log';
+import { installAwsLambdaGlobal } from './response-stream';
 import { SqsPoller } from './sqs-poller';
 
 const LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -35,6 +36,8 @@ function send(message: HostMessage): Promise<void> {
 
 async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
   const log = leveled(jsonLogger('sluice-local'), config.logLevel);
+  // As the Lambda Node.js runtime does before loading a handler: awslambda.streamifyResponse & co.
+  installAwsLambdaGlobal();
   const mod: unknown = await import(pathToFileURL(path.resolve(config.entry)).href);
   const exportName = config.handlerExport ?? 'handler';
   const handler = handlerFromModule(mod, exportName);
@@ -75,12 +78,17 @@ async function run(config: FunctionHostConfig): Promise<() => Promise<void>> {
       ...settings,
       handler,
       authType: trigger.authType,
+      invokeMode: trigger.invokeMode,
       port: trigger.port,
       captureEventsDir: config.captureEventsDir,
       logger: log,
     });
     await send({ type: 'ready', port: url.port });
-    log('INFO', 'Function URL listening', { url: url.url, authType: trigger.authType });
+    log('INFO', 'Function URL listening', {
+      url: url.url,
+      authType: trigger.authType,
+      invokeMode: trigger.invokeMode ?? 'BUFFERED',
+    });
     return () => url.close();
   }
 

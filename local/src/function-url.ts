@@ -16,17 +16,21 @@ import {
   createLambdaContext,
   DEFAULT_TIMEOUT_SECONDS,
   type FunctionSettings,
+  FunctionTimeoutError,
   invokeHandler,
   type LambdaHandler,
 } from './lambda';
 import { jsonLogger, type LocalLogger } from './log';
+import { createStreamedResponse, isStreamingHandler } from './response-stream';
 import { createSigV4Verifier, type SigV4Credentials } from './sigv4';
 
 /*
- * A Lambda function URL in front of one handler (payload format 2.0, buffered): no routes (the
- * handler routes by method and rawPath), routeKey `$default`, the 6 MB request limit, and with
- * AWS_IAM a SigV4 check of every request (see sigv4.ts for what stands in for IAM locally).
- * Refusals carry the function URL's own bodies: 403 {"Message":"Forbidden"}.
+ * A Lambda function URL in front of one handler (payload format 2.0): no routes (the handler routes
+ * by method and rawPath), routeKey `$default`, the 6 MB request limit, and with AWS_IAM a SigV4 check
+ * of every request (see sigv4.ts for what stands in for IAM locally). Refusals carry the function
+ * URL's own bodies: 403 {"Message":"Forbidden"}. Invoke mode BUFFERED (default): the handler's
+ * result is the response, at most 6 MB. RESPONSE_STREAM: a handler wrapped in
+ * awslambda.streamifyResponse writes its response as it goes (response-stream.ts), up to 200 MB.
  */
 
 /** Lambda's synchronous invocation payload limit, which bounds a buffered function URL's request. */
@@ -35,6 +39,8 @@ export const FUNCTION_URL_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 export interface FunctionUrlOptions extends FunctionSettings {
   handler: LambdaHandler;
   authType: 'AWS_IAM' | 'NONE';
+  /** Default BUFFERED. RESPONSE_STREAM serves handlers wrapped in awslambda.streamifyResponse. */
+  invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
   /** Keys whose SigV4 signatures are accepted (AWS_IAM). Default the local stack's credentials. */
   credentials?: readonly SigV4Credentials[];
   /** Default 0: any free port. Always bound to 127.0.0.1. */
@@ -42,6 +48,8 @@ export interface FunctionUrlOptions extends FunctionSettings {
   captureEventsDir?: string;
   logger?: LocalLogger;
 }
+
+type StreamingHandler = (event: unknown, stream: unknown, context: unknown) => unknown;
 
 export interface FunctionUrlServer {
   url: string;
@@ -143,9 +151,31 @@ export async function startFunctionUrl(options: FunctionUrlOptions): Promise<Fun
         log('WARN', 'Could not capture an event', { error }),
       );
     }
+    if (isStreamingHandler(options.handler)) {
+      if (options.invokeMode !== 'RESPONSE_STREAM') {
+        log('ERROR', 'A streaming handler behind a BUFFERED function URL: set invokeMode RESPONSE_STREAM', {
+          path: rawPath,
+          requestId,
+        });
+        sendJson(response, 502, { Message: 'Internal Server Error' });
+        return;
+      }
+      await invokeStreaming(event, context, requestId, rawPath, response);
+      return;
+    }
     let result: ReturnType<typeof mapResult>;
     try {
-      result = mapResult(await invokeHandler(options.handler, event, context, timeoutSeconds));
+      const returned = await invokeHandler(options.handler, event, context, timeoutSeconds);
+      // Lambda refuses a buffered result over 6 MB (as serialized): the URL answers 502.
+      const size = Buffer.byteLength(
+        typeof returned === 'string' ? returned : (JSON.stringify(returned) ?? ''),
+      );
+      if (size > FUNCTION_URL_PAYLOAD_LIMIT_BYTES) {
+        throw new Error(
+          `Response payload size (${size} bytes) exceeded the maximum allowed payload size (${FUNCTION_URL_PAYLOAD_LIMIT_BYTES} bytes): stream it (invokeMode RESPONSE_STREAM)`,
+        );
+      }
+      result = mapResult(returned);
     } catch (error) {
       log('ERROR', 'Invocation failed', { path: rawPath, requestId, error });
       sendJson(response, 502, { Message: 'Internal Server Error' });
@@ -157,6 +187,48 @@ export async function startFunctionUrl(options: FunctionUrlOptions): Promise<Fun
     responseHeaders['x-amzn-requestid'] = requestId;
     response.writeHead(result.statusCode, responseHeaders);
     response.end(result.body);
+  }
+
+  /**
+   * A streaming invocation, as the runtime runs one: the handler gets the response stream, must
+   * return a promise, and must end the stream; the response goes out as it is written. A failure
+   * before the first byte is a 502; after it, the connection is cut (the client sees a truncated
+   * body, as with Lambda's error trailers).
+   */
+  async function invokeStreaming(
+    event: unknown,
+    context: ReturnType<typeof createLambdaContext>,
+    requestId: string,
+    rawPath: string,
+    response: ServerResponse,
+  ): Promise<void> {
+    const streamed = createStreamedResponse(response, { 'x-amzn-requestid': requestId });
+    let timer: NodeJS.Timeout | undefined;
+    const run = (async () => {
+      const returned = (options.handler as unknown as StreamingHandler)(event, streamed.stream, context);
+      if (!returned || typeof (returned as PromiseLike<unknown>).then !== 'function') {
+        throw new Error('Streaming does not support non-async handlers.');
+      }
+      await returned;
+      await streamed.finished;
+    })();
+    run.catch(() => {});
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FunctionTimeoutError(timeoutSeconds)), timeoutSeconds * 1000);
+    });
+    try {
+      await Promise.race([run, timeout]);
+    } catch (error) {
+      log('ERROR', 'Invocation failed', { path: rawPath, requestId, error, bytesSent: streamed.bytes() });
+      if (!streamed.headersSent() && !response.headersSent) {
+        sendJson(response, 502, { Message: 'Internal Server Error' });
+      } else {
+        response.destroy();
+      }
+      streamed.stream.destroy();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   const server = createServer((request, response) => {

@@ -30,6 +30,8 @@ export interface HttpTriggerConfig {
 export interface FunctionUrlTriggerConfig {
   type: 'function-url';
   authType: 'AWS_IAM' | 'NONE';
+  /** Default BUFFERED. */
+  invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
   /** 0 for any free port; the host reports the one it bound. */
   port: number;
 }

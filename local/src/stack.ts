@@ -248,7 +248,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
               }),
         };
       } else if (trigger.type === 'function-url') {
-        hostTrigger = { type: 'function-url', authType: trigger.authType ?? 'AWS_IAM', port: 0 };
+        hostTrigger = {
+          type: 'function-url',
+          // Behind the edge, CloudFront signs for the viewers; locally viewers call the URL directly.
+          authType: trigger.edge ? 'NONE' : (trigger.authType ?? 'AWS_IAM'),
+          invokeMode: trigger.invokeMode,
+          port: 0,
+        };
       } else {
         throw new Error(`Service "${name}": trigger type "${trigger.type}" is not supported locally`);
       }
@@ -291,7 +297,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         spec.trigger.type === 'sqs'
           ? `sqs ${spec.trigger.queue}`
           : spec.trigger.type === 'function-url'
-            ? `function-url ${spec.trigger.authType ?? 'AWS_IAM'}`
+            ? spec.trigger.edge
+              ? `function-url, public through the edge (${spec.trigger.edge.pathPatterns.join(', ')})${spec.trigger.invokeMode === 'RESPONSE_STREAM' ? ', streaming' : ''}`
+              : `function-url ${spec.trigger.authType ?? 'AWS_IAM'}`
             : `http ${(spec.trigger.routes ?? []).join(', ')}`,
       entry: path.relative(repoRoot(), entry),
       pid: hosts[index]?.pid,

@@ -53,6 +53,13 @@ export interface TriggerSpec {
   >;
   /** function-url */
   authType?: 'AWS_IAM' | 'NONE';
+  /** function-url: BUFFERED (default) or RESPONSE_STREAM. */
+  invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
+  /**
+   * function-url: reached by the public through CloudFront (origin access control signs on AWS).
+   * Locally there is no CloudFront: the URL takes unsigned requests, as the distribution would.
+   */
+  edge?: { pathPatterns: string[]; storedVariantsBucket?: string; viewerRequestFunction?: string };
 }
 
 export type EnvironmentRef = { bucket?: string; topic?: string; queue?: string; value?: string };
