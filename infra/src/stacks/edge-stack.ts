@@ -64,7 +64,18 @@ export class EdgeStack extends Stack {
           name,
           priority,
           overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: 'AWS',
+              name,
+              // The common rule set blocks bodies over 8 KB; webhook deliveries (up to WEBHOOK_MAX_BYTES)
+              // and multipart completions with many parts are larger, and the API bounds sizes itself.
+              ruleActionOverrides:
+                name === 'AWSManagedRulesCommonRuleSet'
+                  ? [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]
+                  : undefined,
+            },
+          },
           visibilityConfig: metric(name),
         })),
         {
