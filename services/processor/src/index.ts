@@ -23,7 +23,13 @@ export {
   type TransformSpec,
   transformImage,
 } from './adapters/sharp-transform';
-export { PROCESSOR_VERSION, type ProcessUploadDeps, processUpload } from './app/process-upload';
+export { assertTimeLeft, DeadlineError } from './app/deadline';
+export {
+  PROCESSOR_VERSION,
+  type ProcessUploadDeps,
+  type ProcessUploadOptions,
+  processUpload,
+} from './app/process-upload';
 export { type ProcessorConfig, readConfig } from './config';
 export { DEFAULT_PRESETS, DEFAULT_PRESETS_DOCUMENT, PresetsError, parsePresets } from './domain/presets';
 export { AssetRejectedError, type RejectionReason } from './domain/rejection';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { validate } from '@sluice/contracts';
 import { manifestKey, quarantineKey, rejectionKey, renditionKey } from '@sluice/runtime';
 import sharp from 'sharp';
+import { assertTimeLeft, DeadlineError } from '../src/app/deadline';
 import { processUpload } from '../src/app/process-upload';
 import { parsePresets } from '../src/domain/presets';
 import { fixture, harness } from './support/harness';
@@ -296,5 +297,48 @@ describe('processUpload: idempotency and ordering', () => {
       const meta = await sharp(h.storage.output(renditionKey(assetId, 'square', format))).metadata();
       expect([meta.width, meta.height]).toEqual([120, 120]);
     }
+  });
+});
+
+describe('processUpload: reprocessing (S3 Batch Operations)', () => {
+  it('remakes renditions with the current presets, drops the ones no preset makes, and announces anew', async () => {
+    const h = harness(fixture('jpeg/orient-1.jpg'), { fileName: 'a.jpg' });
+    await processUpload(h.event(), h.deps);
+    const presets = parsePresets({
+      presets: [{ name: 'medium', width: 640, formats: [{ format: 'webp' }] }],
+    });
+    const later = { ...h.deps, presets, now: () => new Date('2026-02-01T00:00:00.000Z') };
+
+    await expect(processUpload(h.event(), later, { reprocess: true })).resolves.toBe('succeeded');
+    expect(h.storage.processedKeys()).toEqual([
+      manifestKey(assetId),
+      renditionKey(assetId, 'medium', 'webp'),
+    ]);
+    expect((await sharp(h.storage.output(renditionKey(assetId, 'medium', 'webp'))).metadata()).width).toBe(
+      640,
+    );
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({ processedAt: '2026-02-01T00:00:00.000Z' });
+    const [first, second] = h.events.events;
+    expect(second?.type).toBe('asset.processed');
+    expect(second?.id).not.toBe(first?.id);
+  });
+
+  it('still never replaces output of a newer write', async () => {
+    const h = harness(fixture('png/palette.png'), { fileName: 'a.png' });
+    const older = h.event('0000000000000000A1');
+    const newer = h.overwrite(fixture('gif/static.gif'), '0000000000000000B2');
+    await processUpload(newer, h.deps);
+    await expect(processUpload({ ...older, eTag: undefined }, h.deps, { reprocess: true })).resolves.toBe(
+      'skipped',
+    );
+    expect(h.storage.json(manifestKey(assetId))).toMatchObject({ image: { format: 'gif' } });
+  });
+});
+
+describe('assertTimeLeft', () => {
+  it('defers a record when its invocation has less time left than one record may need', () => {
+    expect(() => assertTimeLeft({ getRemainingTimeInMillis: () => 10_000 }, 25_000)).toThrow(DeadlineError);
+    expect(() => assertTimeLeft({ getRemainingTimeInMillis: () => 30_000 }, 25_000)).not.toThrow();
+    expect(() => assertTimeLeft(undefined, 25_000)).not.toThrow();
   });
 });

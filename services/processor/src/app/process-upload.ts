@@ -60,12 +60,26 @@ function stripQuotes(eTag: string | undefined): string | undefined {
   return eTag?.replace(/^"|"$/g, '');
 }
 
+export interface ProcessUploadOptions {
+  /**
+   * Process again even if this very write was processed already (S3 Batch Operations after a
+   * preset change): renditions are remade with the current presets, ones no preset makes any more
+   * are removed, and asset.processed gets a fresh id. Ordering still holds: output of a newer
+   * write of the key is never replaced.
+   */
+  reprocess?: boolean;
+}
+
 /**
  * Renditions and a manifest for one uploaded object; bad input ends as asset.rejected with the
  * original in quarantine. Idempotent: a replayed event does no work and writes nothing, and an event
  * older than what was already processed for its key changes nothing.
  */
-export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDeps): Promise<Outcome> {
+export async function processUpload(
+  event: S3ObjectEvent,
+  deps: ProcessUploadDeps,
+  options: ProcessUploadOptions = {},
+): Promise<Outcome> {
   const started = performance.now();
   const location = parseUploadKey(event.key);
   const log = (outcome: Outcome, message: string, extra: Record<string, unknown> = {}) =>
@@ -101,7 +115,7 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
   const mKey = manifestKey(location.assetId);
   const previous = await readManifest(deps, mKey);
   const decision = orderAgainst(previous ? previous.source : null, event);
-  if (decision.action === 'replay') {
+  if (decision.action === 'replay' && !options.reprocess) {
     // Done before: announce again under the same event id (the first announcement may have been
     // lost to a crash between the manifest write and the publish); consumers deduplicate on it.
     await announceProcessed(deps, location, event, previous?.renditions.length ?? 0);
@@ -128,7 +142,7 @@ export async function processUpload(event: S3ObjectEvent, deps: ProcessUploadDep
       log('skipped', 'Original overwritten or removed while it was read', { reason: 'superseded' });
       return 'skipped';
     }
-    return await publishOutputs(event, location, inspected, previous, deps, log);
+    return await publishOutputs(event, location, inspected, previous, deps, log, options.reprocess === true);
   } catch (error) {
     if (!(error instanceof AssetRejectedError)) throw error;
     return await reject(event, location, head, error, deps, log);
@@ -196,6 +210,7 @@ async function publishOutputs(
   previous: AssetManifest | null,
   deps: ProcessUploadDeps,
   log: (outcome: Outcome, message: string, extra?: Record<string, unknown>) => void,
+  reprocess: boolean,
 ): Promise<Outcome> {
   const { head, detected, image } = inspected;
   const rendered = image?.rendered.renditions ?? [];
@@ -209,6 +224,7 @@ async function publishOutputs(
     contentType: r.contentType,
   }));
   const declared = normalizeDeclaredType(head.contentType);
+  const processedAt = (deps.now?.() ?? new Date()).toISOString();
   const manifest: AssetManifest = assertValid('asset-manifest/v1', {
     assetId: location.assetId,
     tenantId: location.tenantId,
@@ -230,7 +246,7 @@ async function publishOutputs(
       mismatch: declaredMismatch(declared, detected),
     },
     renditions,
-    processedAt: (deps.now?.() ?? new Date()).toISOString(),
+    processedAt,
     processorVersion: PROCESSOR_VERSION,
     ...(image
       ? {
@@ -287,8 +303,8 @@ async function publishOutputs(
   for (const old of previous?.renditions ?? []) {
     if (!current.has(old.key)) await deps.outputs.deleteUnlessNewer(old.key, event.sequencer);
   }
-  await announceProcessed(deps, location, event, renditions.length);
-  log('succeeded', 'Processed upload', {
+  await announceProcessed(deps, location, event, renditions.length, reprocess ? processedAt : undefined);
+  log('succeeded', reprocess ? 'Reprocessed upload' : 'Processed upload', {
     renditions: renditions.length,
     bytes: head.size,
     mime: detected.mime,
@@ -303,9 +319,12 @@ async function announceProcessed(
   location: UploadLocation,
   event: S3ObjectEvent,
   renditions: number,
+  /** A reprocessing run's timestamp: a new announcement, not a repeat of the first one. */
+  reprocessedAt?: string,
 ): Promise<void> {
+  const idParts = ['asset.processed', location.assetId, event.key, event.sequencer];
   await deps.events.publish({
-    id: deterministicEventId('asset.processed', location.assetId, event.key, event.sequencer),
+    id: deterministicEventId(...idParts, ...(reprocessedAt ? [reprocessedAt] : [])),
     type: 'asset.processed',
     assetId: location.assetId,
     tenantId: location.tenantId,
