@@ -82,6 +82,24 @@ describe('processUpload', () => {
     }
   });
 
+  it('fits a very tall image inside the largest side WebP can encode instead of failing', async () => {
+    const tall = await sharp({ create: { width: 1000, height: 20000, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
+    const h = harness(tall, { fileName: 'infographic.png' });
+    await expect(processUpload(h.event(), h.deps)).resolves.toBe('succeeded');
+    const manifest = h.storage.json(manifestKey(assetId)) as {
+      renditions: Array<{ preset: string; format: string; width: number; height: number }>;
+    };
+    expect(
+      manifest.renditions.filter((r) => r.preset === 'large').map((r) => [r.format, r.width, r.height]),
+    ).toEqual([
+      ['webp', 819, 16383],
+      ['jpeg', 819, 16383],
+    ]);
+    expect(manifest.renditions.find((r) => r.preset === 'thumb')).toMatchObject({ width: 200, height: 4000 });
+  });
+
   it('records a declared type that contradicts the bytes, and processes what the bytes are', async () => {
     const h = harness(fixture('png/palette.png'), { fileName: 'photo.jpg', contentType: 'image/jpeg' });
     await processUpload(h.event(), h.deps);

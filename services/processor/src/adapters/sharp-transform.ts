@@ -74,6 +74,23 @@ export const CONTENT_TYPES: Record<OutputFormat, string> = {
 export const DEFAULT_QUALITY: Record<Exclude<OutputFormat, 'png'>, number> = { webp: 80, jpeg: 80, avif: 50 };
 
 /**
+ * Largest side of any output: WebP cannot encode more than 16383 px, and every format is held to the
+ * same bound so all renditions of a preset share a size. A width-only spec of a very tall image (a
+ * 1000x20000 infographic) is fitted inside width x 16383 instead of failing.
+ */
+export const MAX_OUTPUT_SIDE = 16383;
+
+/** The spec with the implicit bound on the side it leaves open (for `inside`, the default fit). */
+export function withOutputBounds(spec: TransformSpec): TransformSpec {
+  if ((spec.fit ?? 'inside') !== 'inside') return spec;
+  return {
+    ...spec,
+    width: Math.min(spec.width ?? MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE),
+    height: Math.min(spec.height ?? MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE),
+  };
+}
+
+/**
  * Encoder settings, chosen by measurement (bench/encoder-settings.ts, figures in the README): WebP
  * and AVIF default to effort 4 (sharp's default; presets may lower it: the default thumb uses AVIF
  * effort 2); JPEG without mozjpeg (5-10x slower for about 18% fewer bytes), progressive (about 2x
@@ -102,7 +119,8 @@ function encode(pipeline: Sharp, spec: TransformSpec, hasAlpha: boolean): Sharp 
   }
 }
 
-function resize(pipeline: Sharp, spec: TransformSpec): Sharp {
+function resize(pipeline: Sharp, requested: TransformSpec): Sharp {
+  const spec = withOutputBounds(requested);
   if (spec.width === undefined && spec.height === undefined) return pipeline;
   return pipeline.resize({
     width: spec.width,
@@ -165,7 +183,7 @@ export function decodeWidthFor(
   specs: readonly TransformSpec[],
 ): number | undefined {
   let scale = 0;
-  for (const spec of specs) {
+  for (const spec of specs.map(withOutputBounds)) {
     const sx = spec.width !== undefined ? spec.width / width : undefined;
     const sy = spec.height !== undefined ? spec.height / height : undefined;
     let needed: number;
@@ -216,8 +234,9 @@ export function fromDecoded(decoded: DecodedImage): Sharp {
 export function insideSize(
   width: number,
   height: number,
-  spec: TransformSpec,
+  requested: TransformSpec,
 ): { width: number; height: number } {
+  const spec = withOutputBounds(requested);
   const sx = spec.width !== undefined ? spec.width / width : Number.POSITIVE_INFINITY;
   const sy = spec.height !== undefined ? spec.height / height : Number.POSITIVE_INFINITY;
   if (Math.min(sx, sy) >= 1) return { width, height };
