@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundle size and init time per service, bundled the way the CDK app bundles them (esbuild, ESM,
-// minified, tree-shaken, AWS SDK and sharp external). Init time: a fresh Node process importing
+// minified, tree-shaken, the AWS SDK bundled, native modules external and installed beside the
+// bundle: see infra/src/constructs/service-function.ts). Init time: a fresh Node process importing
 // the bundle with the service's environment, median of RUNS runs. Locally this is Node 20 on this
 // machine; on Lambda it is nodejs22.x on arm64, so compare services with each other, not with AWS.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +22,8 @@ const fakeEnv = {
   AWS_SECRET_ACCESS_KEY: 'test',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
+  // The search index on AWS (S3 Vectors); infra does not set it yet.
+  VECTOR_BUCKET_NAME: 'sluice-bench-vectors',
 };
 function serviceEnv(service) {
   const env = { ...process.env, ...fakeEnv };
@@ -60,7 +63,8 @@ for (const [name, service] of Object.entries(topology.services)) {
     minify: true,
     treeShaking: true,
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*', '@smithy/*', 'sharp'],
+    // The native modules infra installs beside the bundle (NATIVE_MODULES in infra/src/topology.ts).
+    external: ['sharp', 'better-sqlite3', 'sqlite-vec'],
     metafile: true,
     logLevel: 'error',
   });
@@ -85,7 +89,13 @@ for (const [name, service] of Object.entries(topology.services)) {
       encoding: 'utf8',
       cwd: root,
     });
-    if (run.status !== 0) throw new Error(`${name} failed to initialise:\n${run.stderr}`);
+    if (run.status !== 0)
+      throw new Error(
+        `${name} failed to initialise: ${run.stderr
+          .split('\n')
+          .filter((l) => l.length < 400)
+          .join('\n')}`,
+      );
     times.push(Number(run.stdout));
   }
   rows.push({
@@ -98,7 +108,7 @@ for (const [name, service] of Object.entries(topology.services)) {
 }
 
 console.log(
-  `node ${process.version}, ${RUNS} runs each, median init (import of the bundle incl. external SDK/sharp)\n`,
+  `node ${process.version}, ${RUNS} runs each, median init (import of the bundle, native modules from node_modules)\n`,
 );
 console.log('| service | bundle KB | gzip KB | init ms | largest contributors |');
 console.log('|---|---|---|---|---|');
