@@ -271,18 +271,23 @@ describe('archive, restore, reprocess and DLQ redrive on the local stack', () =>
         storageClass: 'DEEP_ARCHIVE',
         size: body.length,
       });
-      // moto completes a restore at once unless told otherwise: three status reads here.
+      // moto completes a restore at once by default. 'manual' moves it on every `times` lookups of the
+      // object (any HEAD or GET), from a first state whose x-amz-restore already reads as done: with
+      // times 2 the lookups made before the request get it past that state at once.
       await fetch(`${stack.awsEndpoint}/moto-api/state-manager/set-transition`, {
         method: 'POST',
         body: JSON.stringify({
           model_name: 's3::keyrestore',
-          transition: { progression: 'manual', times: 3 },
+          transition: { progression: 'manual', times: 2 },
         }),
       });
       const requested = await requestRestore(clients.s3, deployment, assetId, { tier: 'Bulk', days: 1 });
-      expect(requested).toMatchObject({ availability: 'restoring', restoreRequested: 'accepted' });
+      expect(requested.restoreRequested).toBe('accepted');
+      expect(['restoring', 'restored']).toContain(requested.availability);
       const again = await requestRestore(clients.s3, deployment, assetId, { tier: 'Bulk', days: 1 });
-      expect(again.restoreRequested).toMatch(/^(accepted|in-progress|already-restored)$/);
+      expect(again.restoreRequested).toBe(
+        again.availability === 'restoring' ? 'in-progress' : 'already-restored',
+      );
       const restored = await eventually('the restore to complete', async () => {
         const status = await originalStatus(clients.s3, deployment, assetId);
         return status.availability === 'restored' ? status : undefined;

@@ -116,8 +116,9 @@ export async function restoreOriginal(
   const parameters = restoreParameters(found.state, request);
   const outcome = await deps.store.requestRestore(found.ref, parameters);
   const after = await deps.store.describe(found.ref);
-  return {
-    ...(await statusOf(manifest, after ? { ...found, state: after } : null, deps)),
-    restoreRequested: outcome,
-  };
+  const status = await statusOf(manifest, after ? { ...found, state: after } : null, deps);
+  // S3 answers 409 to a request while a restore runs; an emulator may answer 200: trust the object.
+  const requested =
+    outcome === 'already-restored' && status.availability === 'restoring' ? 'in-progress' : outcome;
+  return { ...status, restoreRequested: requested };
 }
