@@ -107,17 +107,23 @@ describe('provision (the contracts topology on moto)', () => {
     }
   });
 
-  it('configures the bucket notifications with their filters', async () => {
+  it('configures every bucket notification of the topology with its events, filters and topic', async () => {
     const config = await s3.send(
       new GetBucketNotificationConfigurationCommand({ Bucket: resources.buckets.processed }),
     );
-    expect(config.TopicConfigurations).toHaveLength(1);
-    const rules = config.TopicConfigurations?.[0]?.Filter?.Key?.FilterRules ?? [];
-    expect(rules.map((rule) => [rule.Name?.toLowerCase(), rule.Value])).toEqual([
-      ['prefix', 'manifests/'],
-      ['suffix', '.json'],
-    ]);
-    expect(config.TopicConfigurations?.[0]?.TopicArn).toBe(resources.topics['processed-notifications']);
+    const actual = (config.TopicConfigurations ?? []).map((c) => ({
+      events: c.Events,
+      rules: (c.Filter?.Key?.FilterRules ?? []).map((rule) => [rule.Name?.toLowerCase(), rule.Value]),
+      topicArn: c.TopicArn,
+    }));
+    const expected = topology.buckets.processed?.notifications.map((n) => ({
+      events: n.events,
+      rules: [...(n.prefix ? [['prefix', n.prefix]] : []), ...(n.suffix ? [['suffix', n.suffix]] : [])],
+      topicArn: resources.topics[n.topic],
+    }));
+    expect(expected?.length).toBeGreaterThan(0);
+    expect(actual).toEqual(expect.arrayContaining(expected ?? []));
+    expect(actual).toHaveLength(expected?.length ?? 0);
   });
 
   it('can run again on the same moto without duplicating anything', async () => {
