@@ -192,6 +192,7 @@ function zipType(bytes: Uint8Array): Type | undefined {
     }
   }
   const names = ascii(bytes, 0, DETECTION_BYTES);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a ZIP local-header signature, then its entry name
   if (names.includes('[Content_Types].xml') || /PK\x03\x04[\s\S]{26}(word|xl|ppt)\//.test(names)) {
     if (names.includes('word/')) {
       return { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx' };
