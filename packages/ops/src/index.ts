@@ -1,4 +1,31 @@
 /** @sluice/ops: the operations behind `sluice-ops` (and the `sluice` CLI), as a library. */
+
+export {
+  type AssetAudit,
+  type AssetState,
+  type AuditBuckets,
+  type AuditFinding,
+  type AuditInput,
+  type AuditReport,
+  type AuditStorage,
+  auditPipeline,
+  type DeadLetterEntry,
+  type DeadLetterReader,
+  FINDING_KINDS,
+  type FindingKind,
+  type QueueDepth,
+  type QueueDepthReader,
+  type SearchIndexEntry,
+  type SearchIndexReader,
+} from './audit/audit';
+export { AUDIT_USAGE, formatAuditReport, runAudit } from './audit/command';
+export {
+  ObjectStoreAuditStorage,
+  S3AuditStorage,
+  SqliteSearchIndexReader,
+  SqsDeadLetterReader,
+  SqsQueueDepthReader,
+} from './audit/sources';
 export { runCli, USAGE, UsageError } from './cli';
 export {
   type AwsClients,
