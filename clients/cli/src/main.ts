@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerAuditCommand } from './commands/audit';
 import { configCommand, loginCommand, logoutCommand } from './commands/login';
 import { searchCommand } from './commands/search';
 import { statusCommand } from './commands/status';
@@ -143,6 +144,8 @@ export function buildProgram(io: Io, run: (code: Promise<number>) => void, signa
     .option('--limit <n>', 'results per page (default 20)', int('--limit', 1, 100))
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
     .action((words: string[], options) => run(searchCommand(context(), words, options)));
+
+  registerAuditCommand(program, io, run);
 
   program
     .command('login')
