@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { aggregate, PipelineLogTailer } from './log-metrics';
 
@@ -170,4 +171,28 @@ export function createLocalWebHandler(config: LocalWebConfig, sqs: SQSClient): R
     }
     return serveFile(request, response, pathname);
   };
+}
+
+/**
+ * Lets the page upload straight to the ingest bucket from the browser, as on AWS: presigned POSTs
+ * and multipart part PUTs, with ETag and Location readable (Uppy needs the part ETags). Local:
+ * any origin (the API's port changes from run to run).
+ */
+export async function allowBrowserUploads(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: ['*'],
+            AllowedMethods: ['GET', 'HEAD', 'POST', 'PUT'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag', 'Location'],
+            MaxAgeSeconds: 600,
+          },
+        ],
+      },
+    }),
+  );
 }

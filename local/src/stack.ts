@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws';
+import { createS3Client, LOCAL_CREDENTIALS, LOCAL_REGION } from './aws';
 import { DEV_TENANT_ID, DevIssuer } from './dev-issuer';
 import { FunctionHostProcess } from './function-host-process';
 import type { FunctionHostConfig } from './host-protocol';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './lambda';
+import { allowBrowserUploads } from './local-web';
 import { type MotoServer, startMoto } from './moto';
 import { repoRoot, sluiceDir } from './paths';
 import { DEFAULT_NAME_PREFIX, provision, type ResourceMap, resolveEnvironment } from './provision';
@@ -197,6 +198,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
   try {
     notify(`moto listening on ${moto.endpoint}`);
     const resources = await provision({ endpoint: moto.endpoint, namePrefix, topology });
+    const ingestBucket = resources.buckets.ingest;
+    if (options.webRoot !== false && ingestBucket) {
+      const s3 = createS3Client({ endpoint: moto.endpoint });
+      await allowBrowserUploads(s3, ingestBucket).finally(() => s3.destroy());
+    }
     const env = (service: string): Record<string, string> => ({
       ...resolveEnvironment(service, resources, topology),
       ...runtimeEnvironment(service, serviceSpec(topology, service), moto.endpoint, logLevel, dataDir),

@@ -87,10 +87,13 @@ export function App() {
     });
   }, []);
 
-  // A new page: its title, and focus to the main region so screen readers start there.
+  // A new page: its title, and (after the first) focus to the main region so screen readers start
+  // there; on the first load focus stays at the top, where the skip link is.
+  const firstPage = useRef(true);
   useEffect(() => {
     document.title = `${TITLES[route.name]} · Sluice`;
-    main.current?.focus({ preventScroll: true });
+    if (firstPage.current) firstPage.current = false;
+    else main.current?.focus({ preventScroll: true });
   }, [route.name, route.params.id]);
 
   const expired = session !== undefined && isExpired(session);

@@ -7,6 +7,7 @@ import '@uppy/core/css/style.min.css';
 import '@uppy/dashboard/css/style.min.css';
 import { AssetCard } from '../components/asset-card';
 import { recentUploads, rememberUpload } from '../recent';
+import { uploadPartBytes } from '../s3-upload-bytes';
 import type { Session } from '../session';
 
 /** Files at least this large go multipart (resumable), as Uppy does by default. */
@@ -42,6 +43,7 @@ export function UploadPage(props: { client: SluiceClient; session: Session }) {
       shouldUseMultipart: (file: UppyFile<Meta, Record<string, never>>) =>
         (file.size ?? 0) >= MULTIPART_THRESHOLD,
       allowedMetaFields: [],
+      uploadPartBytes,
       limit: 4,
       getUploadParameters: async (file: UppyFile<Meta, Record<string, never>>) => {
         const answer = await props.client.createUpload({
