@@ -100,7 +100,10 @@ describe('deliver', () => {
     const unknown = await deliver(get(`/v/${ASSET_ID}/huge.webp`), deps);
     expect(unknown.status).toBe(404);
     expect(json(unknown.body as Buffer)).toEqual({
-      error: { code: 'unknown-preset', message: expect.stringMatching(/^Unknown preset "huge"; presets: thumb, /) },
+      error: {
+        code: 'unknown-preset',
+        message: expect.stringMatching(/^Unknown preset "huge"; presets: thumb, /),
+      },
     });
     expect(unknown.headers['cache-control']).toBe('public, max-age=60');
     const lacking = await deliver(get(`/v/${ASSET_ID}/medium.png`), deps);

@@ -12,7 +12,7 @@ function xmlField(xml: string, field: string): string | undefined {
 
 /** Reads inputS3Url (a presigned GetObject URL of the supporting access point) with fetch. */
 export class PresignedUrlOriginals implements ObjectLambdaOriginals {
-  constructor(private readonly fetchFn: typeof fetch = fetch) {}
+  constructor(private readonly fetchFn: (url: string) => Promise<Response> = (url) => fetch(url)) {}
 
   async fetch(inputS3Url: string, maxBytes: number): Promise<FetchedOriginal> {
     const response = await this.fetchFn(inputS3Url);
