@@ -36,7 +36,7 @@ const NAME_PREFIX = 'sluice-e2e-arch';
 
 /**
  * The contracts topology, with what this test needs changed: the archiver's queue redelivers after
- * 6 s (a killed archiver's message comes back quickly) and its multipart threshold and part size are
+ * 8 s (a killed archiver's message comes back quickly) and its multipart threshold and part size are
  * lowered to 5 MiB, so a 6 MiB original takes the UploadPartCopy path.
  */
 function testTopology(): Topology {
@@ -44,8 +44,8 @@ function testTopology(): Topology {
   const archiverQueue = t.queues['archiver-queue'];
   const archiver = t.services.archiver;
   if (!archiverQueue || !archiver) throw new Error('topology without the archiver');
-  archiverQueue.visibilityTimeoutSeconds = 6;
-  archiver.timeoutSeconds = 5;
+  archiverQueue.visibilityTimeoutSeconds = 8;
+  archiver.timeoutSeconds = 20;
   archiver.environment.ARCHIVE_MULTIPART_THRESHOLD_BYTES = { value: String(5 * MIB) };
   archiver.environment.ARCHIVE_PART_SIZE_BYTES = { value: String(5 * MIB) };
   return t;
@@ -109,8 +109,13 @@ describe('archive, restore, reprocess and DLQ redrive on the local stack', () =>
   });
 
   /** Drops an original into the ingest bucket under the documented layout, as any S3 client may. */
-  async function upload(fileName: string, body: Buffer, contentType: string, image: boolean) {
-    const assetId = randomUUID();
+  async function upload(
+    fileName: string,
+    body: Buffer,
+    contentType: string,
+    image: boolean,
+    assetId = randomUUID(),
+  ) {
     const location = { tenantId: TENANT, assetId, fileName };
     await aws.s3.send(
       new PutObjectCommand({
@@ -186,9 +191,10 @@ describe('archive, restore, reprocess and DLQ redrive on the local stack', () =>
   });
 
   it('loses and duplicates nothing when the archiver is killed between copy and delete', async () => {
-    writeFileSync(faultFile, 'crash-after-copy');
+    const crashing = randomUUID();
+    writeFileSync(faultFile, `crash-after-copy ${crashing}`);
     const photo = fixture('jpeg/progressive.jpg');
-    const { assetId, location } = await upload('crash.jpg', photo, 'image/jpeg', true);
+    const { assetId, location } = await upload('crash.jpg', photo, 'image/jpeg', true, crashing);
     // The copy lands, then the process dies before the delete: both exist until the redelivery.
     await eventually('the copy before the crash', async () =>
       (await versionsOf(archiveKey(location))).length > 0 ? true : undefined,
@@ -208,9 +214,10 @@ describe('archive, restore, reprocess and DLQ redrive on the local stack', () =>
   });
 
   it('keeps an original whose copy does not verify, dead-letters it, and a redrive drains the DLQ through the pipeline', async () => {
-    writeFileSync(faultFile, 'corrupt-copy');
+    const corrupted = randomUUID();
+    writeFileSync(faultFile, `corrupt-copy ${corrupted}`);
     const photo = fixture('png/alpha-rgba.png');
-    const { assetId, location } = await upload('logo.png', photo, 'image/png', true);
+    const { assetId, location } = await upload('logo.png', photo, 'image/png', true, corrupted);
     const tool = new DlqTool(aws.sqs, deployment, undefined, { waitSeconds: 0 });
     await eventually(
       'the archiver to dead-letter the asset',
