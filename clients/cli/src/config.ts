@@ -31,6 +31,7 @@ export interface LocalState {
   region?: string;
   topics?: Record<string, string>;
   queues?: Record<string, { url: string; arn: string }>;
+  functionUrls?: Record<string, string>;
 }
 
 export interface ResolvedConfig {
@@ -40,6 +41,8 @@ export interface ResolvedConfig {
   region: Setting<string>;
   pipelineEventsTopicArn?: Setting<string>;
   queues: Record<string, { url: string; arn: string }>;
+  /** The internal endpoints (reprocess, DLQ redrive): a Lambda function URL with IAM auth. */
+  internalUrl?: Setting<string>;
   configFile: string;
   localStateFile?: string;
 }
@@ -175,7 +178,12 @@ export function resolveConfig(
     [env.SLUICE_PIPELINE_EVENTS_TOPIC_ARN, 'env'],
     [local?.state.topics?.['pipeline-events'], 'local stack'],
   );
+  const internalUrl = pick<string>(
+    [env.SLUICE_INTERNAL_URL, 'env'],
+    [local?.state.functionUrls?.['ingest-internal'], 'local stack'],
+  );
   return {
+    internalUrl,
     apiUrl: apiUrl
       ? { ...apiUrl, value: normalizeUrl(apiUrl.value, `The API URL (from ${apiUrl.source})`) }
       : undefined,

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAuditCommand } from './commands/audit';
 import { configCommand, loginCommand, logoutCommand } from './commands/login';
+import { dlqListCommand, dlqRedriveCommand, reprocessCommand } from './commands/ops';
 import { searchCommand } from './commands/search';
 import { statusCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
@@ -98,7 +99,8 @@ export function buildProgram(io: Io, run: (code: Promise<number>) => void, signa
     .command('status')
     .description('where assets stand: each stage, rejection reasons, metadata and renditions')
     .argument('<assetIds...>')
-    .action((ids: string[]) => run(statusCommand(context(), ids)));
+    .option('--urls', "also print the renditions' short-lived URLs", false)
+    .action((ids: string[], options) => run(statusCommand(context(), ids, options)));
 
   program
     .command('watch')
@@ -146,6 +148,26 @@ export function buildProgram(io: Io, run: (code: Promise<number>) => void, signa
     .action((words: string[], options) => run(searchCommand(context(), words, options)));
 
   registerAuditCommand(program, io, run);
+
+  program
+    .command('reprocess')
+    .description('run assets through the pipeline again (internal endpoint, IAM-signed)')
+    .argument('<assetIds...>')
+    .option('--tenant <tenantId>', "the assets' tenant (default: the token's tenant_id)")
+    .action((ids: string[], options) => run(reprocessCommand(context(), ids, options)));
+
+  const dlq = program.command('dlq').description('dead-letter queues: what waits there, and sending it back');
+  dlq
+    .command('list')
+    .description('each dead-letter queue and how many messages wait in it (exit 1 when any does)')
+    .option('--name-prefix <prefix>', "on AWS: the deployment's queue name prefix")
+    .action((options) => run(dlqListCommand(context(), options)));
+  dlq
+    .command('redrive')
+    .description('move dead letters back onto their queue (internal endpoint, IAM-signed)')
+    .argument('<queue>', 'a queue with a DLQ (processor-queue, or processor), or all')
+    .option('--max <n>', 'at most this many messages per queue (default 1000)', int('--max', 1, 10_000))
+    .action((queue: string, options) => run(dlqRedriveCommand(context(), queue, options)));
 
   program
     .command('login')

@@ -5,7 +5,7 @@ import { formatBytes, line, table } from '../io';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function renderAsset(view: AssetView): string {
+export function renderAsset(view: AssetView, showUrls = false): string {
   const lines: string[] = [];
   lines.push(`Asset ${view.assetId}${view.fileName ? `  ${view.fileName}` : ''}`);
   lines.push(`State: ${assetState(view)}`);
@@ -41,7 +41,7 @@ export function renderAsset(view: AssetView): string {
           `${r.preset}.${r.format}`,
           r.width && r.height ? `${r.width}×${r.height}` : '',
           r.bytes ? formatBytes(r.bytes) : '',
-          r.url ?? r.key ?? '',
+          showUrls ? (r.url ?? '') : '',
         ]),
         '  ',
       ),
@@ -50,7 +50,11 @@ export function renderAsset(view: AssetView): string {
   return lines.join('\n');
 }
 
-export async function statusCommand(context: Context, ids: string[]): Promise<ExitCodeValue> {
+export async function statusCommand(
+  context: Context,
+  ids: string[],
+  options: { urls?: boolean } = {},
+): Promise<ExitCodeValue> {
   if (ids.length === 0) throw new UsageError('Name at least one asset id');
   const bad = ids.filter((id) => !UUID.test(id));
   if (bad.length) throw new UsageError(`Not an asset id (a lowercase UUID): ${bad.join(', ')}`);
@@ -66,7 +70,7 @@ export async function statusCommand(context: Context, ids: string[]): Promise<Ex
     }));
     line(context.io.stdout, JSON.stringify(ids.length === 1 ? out[0] : out, null, 2));
   } else {
-    line(context.io.stdout, views.map(renderAsset).join('\n\n'));
+    line(context.io.stdout, views.map((view) => renderAsset(view, options.urls)).join('\n\n'));
   }
   return views.some((v) => v.rejected) ? ExitCode.failed : ExitCode.ok;
 }
