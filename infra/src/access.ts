@@ -126,6 +126,19 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
     notFoundOn: ['processed', 'ingest', 'archive'],
     listPrefixes: [],
   },
+  // Function URL behind CloudFront: serves stored renditions and ad-hoc variants, renders a miss from
+  // the original (uploads/, else the archive's originals/, read only) and stores it create-only.
+  delivery: {
+    objects: [
+      { bucket: 'processed', prefix: 'renditions/', actions: ['read', 'write'] },
+      { bucket: 'processed', prefix: 'variants/', actions: ['read', 'write'] },
+      { bucket: 'processed', prefix: 'manifests/', actions: ['read'] },
+      { bucket: 'ingest', prefix: 'uploads/', actions: ['read'] },
+      { bucket: 'archive', prefix: 'originals/', actions: ['read'] },
+    ],
+    notFoundOn: ['processed', 'ingest', 'archive'],
+    listPrefixes: [],
+  },
 };
 
 /** S3 Batch Operations functions (topology `batchOperations`), keyed by their topology name. */

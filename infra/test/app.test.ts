@@ -308,6 +308,18 @@ describe('least privilege', () => {
       's3:AbortMultipartUpload archive/originals/*',
       's3:ListBucket archive',
     ],
+    delivery: [
+      's3:GetObject processed/renditions/*',
+      's3:PutObject processed/renditions/*',
+      's3:GetObject processed/variants/*',
+      's3:PutObject processed/variants/*',
+      's3:GetObject processed/manifests/*',
+      's3:ListBucket processed',
+      's3:GetObject ingest/uploads/*',
+      's3:ListBucket ingest',
+      's3:GetObject archive/originals/*',
+      's3:ListBucket archive',
+    ],
   };
 
   it.each(Object.keys(topology.services))('%s gets exactly its S3 grants', (name) => {
