@@ -60,6 +60,12 @@ export interface StartStackOptions {
   webRoot?: string | false;
   /** Progress and warnings (skipped services, host restarts). Default: nothing. */
   notify?: (message: string) => void;
+  /**
+   * The AWS endpoint the function hosts use (handlers through AWS_ENDPOINT_URL, and the SQS
+   * pollers) instead of moto's: given moto's endpoint, answers another, e.g. a fault-injecting
+   * proxy in front of it. Provisioning and the stack's own calls still go to moto directly.
+   */
+  serviceEndpoint?: (motoEndpoint: string) => string | Promise<string>;
 }
 
 export interface RunningService {
@@ -203,9 +209,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       const s3 = createS3Client({ endpoint: moto.endpoint });
       await allowBrowserUploads(s3, ingestBucket).finally(() => s3.destroy());
     }
+    const serviceEndpoint = options.serviceEndpoint
+      ? await options.serviceEndpoint(moto.endpoint)
+      : moto.endpoint;
     const env = (service: string): Record<string, string> => ({
       ...resolveEnvironment(service, resources, topology),
-      ...runtimeEnvironment(service, serviceSpec(topology, service), moto.endpoint, logLevel, dataDir),
+      ...runtimeEnvironment(service, serviceSpec(topology, service), serviceEndpoint, logLevel, dataDir),
     });
 
     for (const { name, spec, entry } of plan) {
@@ -273,7 +282,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
             memoryMb: spec.memoryMb ?? DEFAULT_MEMORY_MB,
             timeoutSeconds: spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
             region: LOCAL_REGION,
-            awsEndpoint: moto.endpoint,
+            awsEndpoint: serviceEndpoint,
             trigger: hostTrigger,
             captureEventsDir,
             logLevel,
@@ -308,7 +317,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
               : `function-url ${spec.trigger.authType ?? 'AWS_IAM'}`
             : `http ${(spec.trigger.routes ?? []).join(', ')}`,
       entry: path.relative(repoRoot(), entry),
-      pid: hosts[index]?.pid,
+      // The host's current process: a host restarted after a crash has a new one.
+      get pid() {
+        return hosts[index]?.pid;
+      },
       logFile: path.join(logsDir, `${name}.log`),
     }));
 
