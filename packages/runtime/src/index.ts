@@ -1,5 +1,6 @@
 export * from './aws-clients';
 export * from './config';
+export * from './event-id';
 export * from './keys';
 export * from './logger';
 export * from './manifests';

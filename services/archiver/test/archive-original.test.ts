@@ -117,12 +117,14 @@ describe('archiveOriginal: single-request copies', () => {
     expect(events.events.map((e) => e.type)).toEqual(['asset.archived']);
   });
 
-  it('treats a replay of finished work as a no-op', async () => {
+  it('copies nothing on a replay of finished work, and announces again under the same event id', async () => {
     const { archive, events, deps, event } = setup();
     await archiveOriginal(event, deps);
     await expect(archiveOriginal(event, deps)).resolves.toBe('skipped');
     expect(archive.copies).toBe(1);
-    expect(events.events).toHaveLength(1);
+    expect(events.events.map((e) => e.type)).toEqual(['asset.archived', 'asset.archived']);
+    expect(events.events[1]?.id).toBe(events.events[0]?.id);
+    expect(events.events[1]?.detail).toEqual(events.events[0]?.detail);
   });
 
   it('never deletes an original whose copy does not verify', async () => {
@@ -221,11 +223,11 @@ describe('archiveOriginal: multipart copies (threshold lowered to 5 MiB)', () =>
     expect(events.events.map((e) => e.type)).toEqual(['asset.archived']);
   });
 
-  it('treats a replay after a finished multipart archive as a no-op', async () => {
+  it('copies nothing on a replay after a finished multipart archive', async () => {
     const { archive, events, deps, event } = setup(bigOriginal(), multipart);
     await archiveOriginal(event, deps);
     await expect(archiveOriginal(event, deps)).resolves.toBe('skipped');
     expect(archive.multipartCopies).toBe(1);
-    expect(events.events).toHaveLength(1);
+    expect(new Set(events.events.map((e) => e.id)).size).toBe(1);
   });
 });

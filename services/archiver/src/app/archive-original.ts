@@ -1,6 +1,7 @@
 import type { AssetManifest } from '@sluice/contracts';
 import {
   archiveKey,
+  deterministicEventId,
   type Logger,
   loadManifest,
   logPipelineStep,
@@ -59,6 +60,28 @@ async function isVerified(
   return verifyCompositeCopy(manifest.sha256, copy.checksumSha256, digest).verified;
 }
 
+/** asset.archived, with an id that is the same for every announcement of this archived original. */
+async function announce(
+  manifest: AssetManifest,
+  target: ObjectRef,
+  archived: ArchivedCopy,
+  deps: ArchiveOriginalDeps,
+): Promise<void> {
+  await deps.events.publish({
+    id: deterministicEventId('asset.archived', manifest.assetId, target.bucket, target.key, manifest.sha256),
+    type: 'asset.archived',
+    assetId: manifest.assetId,
+    tenantId: manifest.tenantId,
+    detail: {
+      bucket: target.bucket,
+      key: target.key,
+      storageClass: archived.storageClass ?? deps.storageClass,
+      ...(archived.versionId ? { versionId: archived.versionId } : {}),
+      sha256: manifest.sha256,
+    },
+  });
+}
+
 /**
  * Copy, verify, then delete: the original leaves the ingest bucket only once the archive holds a
  * copy proven to hash to the manifest's SHA-256. Every step is safe to repeat, so a crash anywhere
@@ -98,7 +121,10 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
       archived !== null &&
       archived.size === manifest.source.size &&
       (archived.checksumType === 'COMPOSITE' || copyIsVerified(manifest.sha256, archived.checksumSha256));
-    if (finished) {
+    if (finished && archived) {
+      // Announce again under the same id: the first announcement may have been lost to a crash
+      // between the delete and the publish; consumers deduplicate on the id.
+      await announce(manifest, target, archived, deps);
       log('skipped', 'Original already archived');
       return 'skipped';
     }
@@ -153,18 +179,12 @@ export async function archiveOriginal(event: S3ObjectEvent, deps: ArchiveOrigina
     });
     return 'skipped';
   }
-  await deps.events.publish({
-    type: 'asset.archived',
-    assetId: manifest.assetId,
-    tenantId: manifest.tenantId,
-    detail: {
-      bucket: target.bucket,
-      key: target.key,
-      storageClass: archived?.storageClass ?? deps.storageClass,
-      ...(archived?.versionId ? { versionId: archived.versionId } : {}),
-      sha256: manifest.sha256,
-    },
-  });
+  await announce(
+    manifest,
+    target,
+    archived ?? { size: manifest.source.size, storageClass: deps.storageClass },
+    deps,
+  );
   log('succeeded', 'Archived original', {
     storageClass: archived?.storageClass ?? deps.storageClass,
     bytes: manifest.source.size,
