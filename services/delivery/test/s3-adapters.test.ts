@@ -235,8 +235,22 @@ describe('SecretsManagerSigningKeys', () => {
     secrets.reset();
     const notFound = Object.assign(new Error('no such secret'), { name: 'ResourceNotFoundException' });
     secrets.on(GetSecretValueCommand).rejects(notFound);
-    const none = new SecretsManagerSigningKeys(new SecretsManagerClient({}), 'id', 10, logger, () => 0);
+    let later = 0;
+    const none = new SecretsManagerSigningKeys(
+      new SecretsManagerClient({}),
+      'id',
+      300_000,
+      logger,
+      () => later,
+    );
     expect(await none.keyring()).toBeNull();
+    // A missing secret is looked for again within 30 s (the first rotation creates it), not the whole TTL.
+    secrets.reset();
+    secrets.on(GetSecretValueCommand).resolves(doc('k1'));
+    later = 29_999;
+    expect(await none.keyring()).toBeNull();
+    later = 30_000;
+    expect((await none.keyring())?.current).toBe('k1');
   });
 
   it('shares one read between concurrent first requests', async () => {

@@ -3,6 +3,8 @@ import type { Logger } from '@sluice/runtime';
 import { parseKeyring, type SigningKeyring } from '../domain/signature';
 import type { SigningKeySource } from '../ports/signing-keys';
 
+const MISSING_SECRET_RECHECK_MS = 30_000;
+
 /** Keys fixed at start (DELIVERY_SIGNING_KEYS), or none: signed transforms disabled. */
 export class StaticSigningKeys implements SigningKeySource {
   constructor(private readonly ring: SigningKeyring | null) {}
@@ -16,7 +18,8 @@ export class StaticSigningKeys implements SigningKeySource {
  * Keys from a Secrets Manager secret (a delivery-signing-keys/v1 document), read on first use and
  * again once `ttlMs` has passed, so a rotation reaches every running instance within that time
  * without a deploy. While Secrets Manager cannot be reached, the last keys read stay in use. A secret
- * that does not exist disables signed transforms (checked again after the same TTL).
+ * that does not exist disables signed transforms, checked again after at most 30 s (the first
+ * rotation creates it).
  */
 export class SecretsManagerSigningKeys implements SigningKeySource {
   private cached: { ring: SigningKeyring | null; at: number } | undefined;
@@ -31,7 +34,8 @@ export class SecretsManagerSigningKeys implements SigningKeySource {
   ) {}
 
   keyring(): Promise<SigningKeyring | null> {
-    if (this.cached && this.now() - this.cached.at < this.ttlMs) return Promise.resolve(this.cached.ring);
+    const ttl = this.cached?.ring ? this.ttlMs : Math.min(this.ttlMs, MISSING_SECRET_RECHECK_MS);
+    if (this.cached && this.now() - this.cached.at < ttl) return Promise.resolve(this.cached.ring);
     this.loading ??= this.load().finally(() => {
       this.loading = undefined;
     });

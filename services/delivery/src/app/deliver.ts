@@ -208,7 +208,9 @@ export async function deliver(request: DeliveryRequest, deps: DeliverDeps): Prom
     const route = parseRoute(request.method, request.path, request.rawQuery, deps.limits);
     assetId = route.assetId;
     if (route.kind === 'transform') {
-      verifySignature(await deps.signingKeys.keyring(), route.path, route.params, Math.floor(now / 1000));
+      // Unsigned requests are refused without even reading the keys.
+      const keyring = route.params.has('sig') ? await deps.signingKeys.keyring() : null;
+      verifySignature(keyring, route.path, route.params, Math.floor(now / 1000));
     }
     const resolved = resolve(route, request, deps, Math.floor(now / 1000));
     const headers = (etag: string, contentType?: string): Record<string, string> => ({
