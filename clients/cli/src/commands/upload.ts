@@ -36,6 +36,8 @@ export interface FileReport {
   upload: 'uploaded' | 'skipped' | 'failed';
   multipart: boolean;
   resumed: boolean;
+  /** Parts sent by this run (multipart uploads). */
+  partsSent?: number;
   /** Where the asset got to: the furthest stage, rejected, pending (still going when we stopped waiting). */
   outcome: FileOutcome;
   rejection?: { reason: string; message: string; stage?: string };
@@ -294,6 +296,7 @@ export async function uploadCommand(
           upload: result.skipped ? 'skipped' : 'uploaded',
           multipart: result.multipart,
           resumed: result.resumed,
+          ...(result.multipart && !result.skipped ? { partsSent: result.partsSent } : {}),
           outcome: 'pending',
         });
         progress.fileFinished(
