@@ -56,6 +56,7 @@ describe('deliver', () => {
     catalog.manifests.set(ASSET_ID, manifest());
     originals.bytes.set(ASSET_ID, Buffer.from('original'));
     const first = await deliver(get(`/v/${ASSET_ID}/medium.jpeg`), deps);
+    await first.pending;
     expect(first.status).toBe(200);
     expect(first.headers['x-sluice-variant']).toBe('rendered');
     expect(first.headers['content-type']).toBe('image/jpeg');
@@ -81,12 +82,15 @@ describe('deliver', () => {
     catalog.manifests.set(ASSET_ID, manifest());
     originals.bytes.set(ASSET_ID, Buffer.from('original'));
     const avif = await deliver(get(`/v/${ASSET_ID}/thumb.auto`, { accept: CHROME_ACCEPT }), deps);
+    await avif.pending;
     expect(avif.headers['content-type']).toBe('image/avif');
     expect(avif.headers.vary).toBe('Accept');
     // medium has no AVIF: the best of its own formats.
     const webp = await deliver(get(`/v/${ASSET_ID}/medium.auto`, { accept: CHROME_ACCEPT }), deps);
+    await webp.pending;
     expect(webp.headers['content-type']).toBe('image/webp');
     const jpeg = await deliver(get(`/v/${ASSET_ID}/medium.auto`, { accept: '*/*' }), deps);
+    await jpeg.pending;
     expect(jpeg.headers['content-type']).toBe('image/jpeg');
     expect([...variants.objects.keys()].sort()).toEqual([
       `renditions/${ASSET_ID}/medium.jpeg`,
@@ -127,6 +131,7 @@ describe('deliver', () => {
       ),
     );
     const response = await deliver(get(`${url.pathname}${url.search}`, { accept: 'image/webp' }), deps);
+    await response.pending;
     expect(response.status).toBe(200);
     expect(response.headers).toMatchObject({
       'content-type': 'image/webp',
@@ -141,7 +146,17 @@ describe('deliver', () => {
   });
 
   it('refuses unsigned, forged and expired ad-hoc requests before any storage access or image work', async () => {
-    const { deps, variants, catalog, transformer, ring } = fakeDeps();
+    const { deps: base, variants, catalog, transformer, ring } = fakeDeps();
+    const keyReads: string[] = [];
+    const deps = {
+      ...base,
+      signingKeys: {
+        keyring: async () => {
+          keyReads.push('read');
+          return ring;
+        },
+      },
+    };
     const signed = new URL(signedTransformUrl('https://x', ASSET_ID, { width: 320 }, NOW_SECONDS + 60, ring));
     const cases: [string, string][] = [
       [`/v/${ASSET_ID}?w=320&format=webp`, 'signature-required'],
@@ -153,6 +168,8 @@ describe('deliver', () => {
       expect(json(response.body as Buffer).error.code).toBe(code);
       expect(response.headers['cache-control']).toBe('no-store');
     }
+    // The unsigned one was refused without reading the keys; the forged one read them.
+    expect(keyReads).toEqual(['read']);
     const later = { ...deps, now: () => (NOW_SECONDS + 61) * 1000 };
     const expired = await deliver(get(`${signed.pathname}${signed.search}`), later);
     expect(expired.status).toBe(403);
@@ -238,11 +255,25 @@ describe('deliver', () => {
     catalog.manifests.set(ASSET_ID, manifest());
     originals.bytes.set(ASSET_ID, Buffer.from('original'));
     const response = await deliver({ ...get(`/v/${ASSET_ID}/thumb.jpeg`), method: 'HEAD' }, deps);
+    await response.pending;
     expect(response.status).toBe(200);
     expect(response.body).toBeUndefined();
     expect(variants.objects.has(`renditions/${ASSET_ID}/thumb.jpeg`)).toBe(true);
     const unknown = await deliver({ ...get(`/v/${ASSET_ID}/nope.jpeg`), method: 'HEAD' }, deps);
     expect([unknown.status, unknown.body]).toEqual([404, undefined]);
+  });
+
+  it('serves a rendered variant even when storing it fails (the next miss renders again)', async () => {
+    const { deps, catalog, originals, variants } = fakeDeps();
+    catalog.manifests.set(ASSET_ID, manifest());
+    originals.bytes.set(ASSET_ID, Buffer.from('original'));
+    variants.putIfAbsent = async () => {
+      throw new Error('SlowDown');
+    };
+    const response = await deliver(get(`/v/${ASSET_ID}/thumb.webp`), deps);
+    await expect(response.pending).resolves.toBeUndefined();
+    expect(response.status).toBe(200);
+    expect((await bodyOf(response.body)).length).toBe(100);
   });
 
   it('serves what a concurrent writer stored first, with an ETag of its own bytes', async () => {

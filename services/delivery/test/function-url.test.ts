@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
@@ -102,6 +103,26 @@ describe('the function URL adapter', () => {
     expect(stream.writableFinished).toBe(true);
   });
 
+  it('streams the body while pending work runs, and ends the response only once it is done', async () => {
+    const stream = new CapturedStream();
+    let finishStore: () => void = () => {};
+    const pending = new Promise<void>((resolve) => {
+      finishStore = resolve;
+    });
+    const writing = writeResponse(streamingRuntime(), stream as unknown as ResponseStream, {
+      status: 200,
+      headers: {},
+      body: Buffer.from('rendered'),
+      pending,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.decoded().body.toString()).toBe('rendered');
+    expect(stream.writableEnded).toBe(false);
+    finishStore();
+    await writing;
+    expect(stream.writableFinished).toBe(true);
+  });
+
   it('pipes a stream body and ends a bodiless answer after its head', async () => {
     const piped = new CapturedStream();
     await writeResponse(streamingRuntime(), piped as unknown as ResponseStream, {
@@ -180,7 +201,11 @@ describe('handler.ts (the composition root) with S3 mocked', () => {
     );
     const { prelude, body } = stream.decoded();
     expect(prelude.statusCode).toBe(200);
-    expect(prelude.headers).toMatchObject({ 'content-type': 'image/webp', etag: '"stored-etag"' });
+    // The MD5 of the bytes: the ETag S3 gives the stored copy (a single PUT, SSE-S3).
+    expect(prelude.headers).toMatchObject({
+      'content-type': 'image/webp',
+      etag: `"${createHash('md5').update(body).digest('hex')}"`,
+    });
     const meta = await sharp(body).metadata();
     // orient-6 is stored 1200x1800 and displays 1800x1200: auto-oriented, then 200 wide.
     expect([meta.format, meta.width, meta.height, meta.exif]).toEqual(['webp', 200, 133, undefined]);

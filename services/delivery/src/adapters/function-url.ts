@@ -72,7 +72,7 @@ function* chunks(body: Buffer): Generator<Buffer> {
   }
 }
 
-/** Writes a response: the prelude, then the body streamed with backpressure; ends the stream. */
+/** Writes a response: the prelude, then the body streamed with backpressure; ends the stream once `pending` is done. */
 export async function writeResponse(
   runtime: StreamingRuntime,
   responseStream: ResponseStream,
@@ -85,9 +85,12 @@ export async function writeResponse(
   if (response.body === undefined) {
     // The prelude goes out on the first write: an empty one sends a head without a body.
     out.write('');
-    await new Promise<void>((resolve) => out.end(resolve));
-    return;
+  } else {
+    const source = Buffer.isBuffer(response.body) ? Readable.from(chunks(response.body)) : response.body;
+    await pipeline(source, out, { end: false });
   }
-  const source = Buffer.isBuffer(response.body) ? Readable.from(chunks(response.body)) : response.body;
-  await pipeline(source, out);
+  // The response is complete once what it announced is done (a variant stored): a client that
+  // has it can count on the next request finding the variant.
+  await response.pending;
+  await new Promise<void>((resolve) => out.end(resolve));
 }

@@ -40,6 +40,11 @@ export interface DeliveryResponse {
   headers: Record<string, string>;
   /** Absent for HEAD, 304 and errors answered without a body. */
   body?: Buffer | Readable;
+  /**
+   * Work to finish before the response ends (storing a rendered variant): the body streams out
+   * meanwhile, and the invocation ends only after it. Never rejects.
+   */
+  pending?: Promise<void>;
 }
 
 export interface DeliverDeps {
@@ -243,34 +248,42 @@ export async function deliver(request: DeliveryRequest, deps: DeliverDeps): Prom
     checkImage(assetId, manifest);
     const original = await deps.originals.read(manifest);
     const rendered = await deps.transformer.transform(original.bytes, resolved.spec);
-    const written = await deps.variants.putIfAbsent({
-      key: resolved.key,
-      body: rendered.data,
-      contentType: rendered.contentType,
-      // What CloudFront sends when it serves the object straight from the bucket (renditions).
-      cacheControl: presetCacheControl(deps.cache),
-      metadata: {
-        [SEQUENCER_METADATA]: manifest.source.sequencer,
-        [SOURCE_SHA256_METADATA]: manifest.sha256,
-      },
-    });
-    // Another writer stored it first (a concurrent request, the processor): ours is as good.
-    const etag = written?.eTag ?? quoted(createHash('md5').update(rendered.data).digest('hex'));
-    log('succeeded', {
+    // The response goes out while the variant is stored: S3 tags a single PUT with the MD5 of its
+    // bytes (SSE-S3), so this ETag is the one the stored copy answers with.
+    const etag = quoted(createHash('md5').update(rendered.data).digest('hex'));
+    const facts = {
       source: 'rendered',
       from: original.from,
       key: resolved.key,
-      status: 200,
       bytes: rendered.data.length,
       width: rendered.width,
       height: rendered.height,
-      stored: written !== null,
-    });
-    if (ifNoneMatchMatches(request.ifNoneMatch, etag)) return { status: 304, headers: headers(etag) };
+    };
+    const pending = deps.variants
+      .putIfAbsent({
+        key: resolved.key,
+        body: rendered.data,
+        contentType: rendered.contentType,
+        // What CloudFront sends when it serves the object straight from the bucket (renditions).
+        cacheControl: presetCacheControl(deps.cache),
+        metadata: {
+          [SEQUENCER_METADATA]: manifest.source.sequencer,
+          [SOURCE_SHA256_METADATA]: manifest.sha256,
+        },
+      })
+      .then(
+        // null: another writer (a concurrent request, the processor) stored it first; ours is as good.
+        (written) => log('succeeded', { ...facts, status: 200, stored: written !== null }),
+        // Served all the same; the next miss renders it again.
+        (error: unknown) => log('failed', { ...facts, status: 200, stored: false, error }),
+      );
+    if (ifNoneMatchMatches(request.ifNoneMatch, etag))
+      return { status: 304, headers: headers(etag), pending };
     return {
       status: 200,
       headers: { ...headers(etag, rendered.contentType), 'x-sluice-variant': 'rendered' },
       body: head ? undefined : rendered.data,
+      pending,
     };
   } catch (error) {
     let refusal: DeliveryError;
