@@ -143,13 +143,13 @@ test('asset details show metadata, every stage, and a rejection with its reason'
     '✔ Indexed for search (done)',
     '✔ Original archived to cold storage (done)',
   ]);
-  await expect(page.locator('dl.meta').innerText()).resolves.toMatch(/Dimensions\s+100×68/);
-  await expect(page.getByRole('table').innerText()).resolves.toMatch(/thumb\.webp/);
+  await expect(page.locator('dl.meta').textContent()).resolves.toMatch(/Dimensions\s*100×68/);
+  await expect(page.getByRole('table').textContent()).resolves.toMatch(/thumb\.webp/);
   await screenshot(page, 'details');
 
   await page.goto(`${stack.webUrl}#/assets/${uploaded['corrupt-header.jpg']}`);
   await page.getByRole('heading', { level: 1, name: 'corrupt-header.jpg' }).waitFor();
-  await expect(page.locator('ol.stages li.rejected').innerText()).resolves.toMatch(
+  await expect(page.locator('ol.stages li.rejected').textContent()).resolves.toMatch(
     /Rejected at \S+: undecodable-image/,
   );
   await screenshot(page, 'details-rejected');

@@ -216,7 +216,7 @@ export function BarChart(props: {
         {props.bars.length === 0 ? <p class="empty">{props.empty}</p> : null}
         {props.bars.map((b) => (
           <div class="bar-group" key={b.label}>
-            <div class="bar-label">{b.label}</div>
+            <div class="bar-label">{b.label.length > 72 ? `${b.label.slice(0, 70)}…` : b.label}</div>
             {b.values.map((v, i) => (
               <div class="bar-row" key={v.name}>
                 <span class={`bar bar-${i} ${v.tone ?? ''}`} style={{ width: `${(v.value / max) * 75}%` }} />
