@@ -219,6 +219,12 @@ export interface AssetStatus {
   detected?: AssetStatusDetected;
   image?: AssetStatusImage;
   processedAt?: string;
+  /**
+   * The image's dominant color, from the manifest.
+   */
+  dominantColor?: string;
+  placeholder?: AssetStatusPlaceholder;
+  exif?: AssetStatusExif;
   rejection?: AssetRejection;
   renditions: RenditionLink[];
 }
@@ -239,6 +245,38 @@ export interface AssetStatusImage {
   width: number;
   height: number;
   format?: string;
+}
+/**
+ * A tiny preview clients draw while the rendition loads.
+ */
+export interface AssetStatusPlaceholder {
+  type: 'thumbhash' | 'blurhash';
+  /**
+   * ThumbHash as base64, or a BlurHash string.
+   */
+  value: string;
+}
+/**
+ * The camera facts worth searching on. Closed on purpose: location (GPS) and serial numbers are never kept.
+ */
+export interface AssetStatusExif {
+  make?: string;
+  model?: string;
+  lens?: string;
+  /**
+   * DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.
+   */
+  takenAt?: string;
+  /**
+   * Seconds, e.g. 0.004 for 1/250.
+   */
+  exposureTime?: number;
+  fNumber?: number;
+  iso?: number;
+  /**
+   * Millimetres.
+   */
+  focalLength?: number;
 }
 /**
  * Why the pipeline refused the file; the original is kept under quarantine/.

@@ -2042,9 +2042,9 @@ return errors === 0;
 validate21.evaluated = {"props":{"assetId":true,"tenantId":true,"source":true,"sha256":true,"detected":true,"renditions":true,"processedAt":true,"processorVersion":true,"image":true,"exif":true,"dominantColor":true,"placeholder":true,"perceptualHash":true,"text":true},"dynamicProps":false,"dynamicItems":false};
 
 exports.assetStatusV1 = validate28;
-const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/asset-status/v1.schema.json","title":"Asset Status","description":"Body of GET /assets/{id} (200): where one asset of the caller's tenant stands in the pipeline, and short-lived URLs for its renditions. Open: clients ignore fields they do not know.","type":"object","required":["assetId","tenantId","state","stages","renditions"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"state":{"description":"The latest milestone: uploaded (waiting for or in processing), processed, indexed, archived (processed, indexed and the original in the archive), or rejected (see rejection).","enum":["uploaded","processed","indexed","archived","rejected"]},"stages":{"title":"Asset Stages","description":"Each stage the asset has reached.","type":"object","required":["uploaded","processed","indexed","archived"],"properties":{"uploaded":{"type":"boolean"},"processed":{"type":"boolean"},"indexed":{"type":"boolean"},"archived":{"type":"boolean"}}},"fileName":{"description":"The sanitized file name.","type":"string","minLength":1,"maxLength":255},"contentType":{"description":"The content type the client declared.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"detected":{"title":"Asset Status Detected","type":"object","required":["mime","kind"],"properties":{"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]}}},"image":{"title":"Asset Status Image","type":"object","required":["width","height"],"properties":{"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"format":{"type":"string","maxLength":32}}},"processedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"rejection":{"title":"Asset Rejection","description":"Why the pipeline refused the file; the original is kept under quarantine/.","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. undecodable-image, pixel-limit.","type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}},"renditions":{"type":"array","items":{"$ref":"#/$defs/renditionLink"}}},"$defs":{"renditionLink":{"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}}}};
+const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/asset-status/v1.schema.json","title":"Asset Status","description":"Body of GET /assets/{id} (200): where one asset of the caller's tenant stands in the pipeline, and short-lived URLs for its renditions. Open: clients ignore fields they do not know.","type":"object","required":["assetId","tenantId","state","stages","renditions"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"state":{"description":"The latest milestone: uploaded (waiting for or in processing), processed, indexed, archived (processed, indexed and the original in the archive), or rejected (see rejection).","enum":["uploaded","processed","indexed","archived","rejected"]},"stages":{"title":"Asset Stages","description":"Each stage the asset has reached.","type":"object","required":["uploaded","processed","indexed","archived"],"properties":{"uploaded":{"type":"boolean"},"processed":{"type":"boolean"},"indexed":{"type":"boolean"},"archived":{"type":"boolean"}}},"fileName":{"description":"The sanitized file name.","type":"string","minLength":1,"maxLength":255},"contentType":{"description":"The content type the client declared.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"detected":{"title":"Asset Status Detected","type":"object","required":["mime","kind"],"properties":{"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]}}},"image":{"title":"Asset Status Image","type":"object","required":["width","height"],"properties":{"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"format":{"type":"string","maxLength":32}}},"processedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"dominantColor":{"description":"The image's dominant color, from the manifest.","type":"string","pattern":"^#[0-9a-f]{6}$"},"placeholder":{"title":"Asset Status Placeholder","description":"A tiny preview clients draw while the rendition loads.","type":"object","required":["type","value"],"properties":{"type":{"enum":["thumbhash","blurhash"]},"value":{"description":"ThumbHash as base64, or a BlurHash string.","type":"string","minLength":1,"maxLength":256}}},"exif":{"title":"Asset Status Exif","description":"The camera facts worth searching on. Closed on purpose: location (GPS) and serial numbers are never kept.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"rejection":{"title":"Asset Rejection","description":"Why the pipeline refused the file; the original is kept under quarantine/.","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. undecodable-image, pixel-limit.","type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}},"renditions":{"type":"array","items":{"$ref":"#/$defs/renditionLink"}}},"$defs":{"renditionLink":{"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}}}};
 const schema48 = {"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
-const pattern34 = new RegExp("^https?://[^\\s]+$", "u");
+const pattern36 = new RegExp("^https?://[^\\s]+$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/asset-status/v1.schema.json" */;
@@ -2622,11 +2622,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.rejection !== undefined){
-let data20 = data.rejection;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.reason === undefined){
-const err48 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(data.dominantColor !== undefined){
+let data20 = data.dominantColor;
+if(typeof data20 === "string"){
+if(!pattern20.test(data20)){
+const err48 = {instancePath:instancePath+"/dominantColor",schemaPath:"#/properties/dominantColor/pattern",keyword:"pattern",params:{pattern: "^#[0-9a-f]{6}$"},message:"must match pattern \""+"^#[0-9a-f]{6}$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2635,8 +2635,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data20.message === undefined){
-const err49 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
+}
+else {
+const err49 = {instancePath:instancePath+"/dominantColor",schemaPath:"#/properties/dominantColor/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2645,8 +2646,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data20.stage === undefined){
-const err50 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'"};
+}
+if(data.placeholder !== undefined){
+let data21 = data.placeholder;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.type === undefined){
+const err50 = {instancePath:instancePath+"/placeholder",schemaPath:"#/properties/placeholder/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2655,11 +2660,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data20.reason !== undefined){
-let data21 = data20.reason;
-if(typeof data21 === "string"){
-if(data21.length > 64){
-const err51 = {instancePath:instancePath+"/rejection/reason",schemaPath:"#/properties/rejection/properties/reason/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data21.value === undefined){
+const err51 = {instancePath:instancePath+"/placeholder",schemaPath:"#/properties/placeholder/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2668,8 +2670,10 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern4.test(data21)){
-const err52 = {instancePath:instancePath+"/rejection/reason",schemaPath:"#/properties/rejection/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\""};
+if(data21.type !== undefined){
+let data22 = data21.type;
+if(!((data22 === "thumbhash") || (data22 === "blurhash"))){
+const err52 = {instancePath:instancePath+"/placeholder/type",schemaPath:"#/properties/placeholder/properties/type/enum",keyword:"enum",params:{allowedValues: schema47.properties.placeholder.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2679,8 +2683,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/rejection/reason",schemaPath:"#/properties/rejection/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data21.value !== undefined){
+let data23 = data21.value;
+if(typeof data23 === "string"){
+if(data23.length > 256){
+const err53 = {instancePath:instancePath+"/placeholder/value",schemaPath:"#/properties/placeholder/properties/value/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2689,12 +2696,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data20.message !== undefined){
-let data22 = data20.message;
-if(typeof data22 === "string"){
-if(data22.length > 1024){
-const err54 = {instancePath:instancePath+"/rejection/message",schemaPath:"#/properties/rejection/properties/message/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(data23.length < 1){
+const err54 = {instancePath:instancePath+"/placeholder/value",schemaPath:"#/properties/placeholder/properties/value/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2703,8 +2706,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(data22.length < 1){
-const err55 = {instancePath:instancePath+"/rejection/message",schemaPath:"#/properties/rejection/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err55 = {instancePath:instancePath+"/placeholder/value",schemaPath:"#/properties/placeholder/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2714,8 +2718,9 @@ vErrors.push(err55);
 errors++;
 }
 }
+}
 else {
-const err56 = {instancePath:instancePath+"/rejection/message",schemaPath:"#/properties/rejection/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err56 = {instancePath:instancePath+"/placeholder",schemaPath:"#/properties/placeholder/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2725,11 +2730,12 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data20.stage !== undefined){
-let data23 = data20.stage;
-if(typeof data23 === "string"){
-if(data23.length > 64){
-const err57 = {instancePath:instancePath+"/rejection/stage",schemaPath:"#/properties/rejection/properties/stage/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data.exif !== undefined){
+let data24 = data.exif;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key0 in data24){
+if(!((((((((key0 === "make") || (key0 === "model")) || (key0 === "lens")) || (key0 === "takenAt")) || (key0 === "exposureTime")) || (key0 === "fNumber")) || (key0 === "iso")) || (key0 === "focalLength"))){
+const err57 = {instancePath:instancePath+"/exif",schemaPath:"#/properties/exif/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2738,8 +2744,12 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(!pattern4.test(data23)){
-const err58 = {instancePath:instancePath+"/rejection/stage",schemaPath:"#/properties/rejection/properties/stage/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\""};
+}
+if(data24.make !== undefined){
+let data25 = data24.make;
+if(typeof data25 === "string"){
+if(data25.length > 128){
+const err58 = {instancePath:instancePath+"/exif/make",schemaPath:"#/properties/exif/properties/make/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2748,9 +2758,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/rejection/stage",schemaPath:"#/properties/rejection/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data25.length < 1){
+const err59 = {instancePath:instancePath+"/exif/make",schemaPath:"#/properties/exif/properties/make/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2760,11 +2769,8 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data20.rejectedAt !== undefined){
-let data24 = data20.rejectedAt;
-if(typeof data24 === "string"){
-if(!pattern16.test(data24)){
-const err60 = {instancePath:instancePath+"/rejection/rejectedAt",schemaPath:"#/properties/rejection/properties/rejectedAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+else {
+const err60 = {instancePath:instancePath+"/exif/make",schemaPath:"#/properties/exif/properties/make/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -2774,8 +2780,11 @@ vErrors.push(err60);
 errors++;
 }
 }
-else {
-const err61 = {instancePath:instancePath+"/rejection/rejectedAt",schemaPath:"#/properties/rejection/properties/rejectedAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data24.model !== undefined){
+let data26 = data24.model;
+if(typeof data26 === "string"){
+if(data26.length > 128){
+const err61 = {instancePath:instancePath+"/exif/model",schemaPath:"#/properties/exif/properties/model/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -2784,10 +2793,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data26.length < 1){
+const err62 = {instancePath:instancePath+"/exif/model",schemaPath:"#/properties/exif/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -2797,15 +2804,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.renditions !== undefined){
-let data25 = data.renditions;
-if(Array.isArray(data25)){
-const len0 = data25.length;
-for(let i0=0; i0<len0; i0++){
-let data26 = data25[i0];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.preset === undefined){
-const err63 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "preset"},message:"must have required property '"+"preset"+"'"};
+else {
+const err63 = {instancePath:instancePath+"/exif/model",schemaPath:"#/properties/exif/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -2814,8 +2814,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(data26.format === undefined){
-const err64 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};
+}
+if(data24.lens !== undefined){
+let data27 = data24.lens;
+if(typeof data27 === "string"){
+if(data27.length > 128){
+const err64 = {instancePath:instancePath+"/exif/lens",schemaPath:"#/properties/exif/properties/lens/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -2824,8 +2828,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(data26.width === undefined){
-const err65 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "width"},message:"must have required property '"+"width"+"'"};
+if(data27.length < 1){
+const err65 = {instancePath:instancePath+"/exif/lens",schemaPath:"#/properties/exif/properties/lens/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -2834,8 +2838,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(data26.height === undefined){
-const err66 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+}
+else {
+const err66 = {instancePath:instancePath+"/exif/lens",schemaPath:"#/properties/exif/properties/lens/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -2844,8 +2849,12 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data26.bytes === undefined){
-const err67 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'"};
+}
+if(data24.takenAt !== undefined){
+let data28 = data24.takenAt;
+if(typeof data28 === "string"){
+if(!pattern19.test(data28)){
+const err67 = {instancePath:instancePath+"/exif/takenAt",schemaPath:"#/properties/exif/properties/takenAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"+"\""};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -2854,8 +2863,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data26.contentType === undefined){
-const err68 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "contentType"},message:"must have required property '"+"contentType"+"'"};
+}
+else {
+const err68 = {instancePath:instancePath+"/exif/takenAt",schemaPath:"#/properties/exif/properties/takenAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -2864,8 +2874,12 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(data26.url === undefined){
-const err69 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+if(data24.exposureTime !== undefined){
+let data29 = data24.exposureTime;
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 <= 0 || isNaN(data29)){
+const err69 = {instancePath:instancePath+"/exif/exposureTime",schemaPath:"#/properties/exif/properties/exposureTime/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -2874,8 +2888,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(data26.expiresAt === undefined){
-const err70 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
+}
+else {
+const err70 = {instancePath:instancePath+"/exif/exposureTime",schemaPath:"#/properties/exif/properties/exposureTime/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -2884,11 +2899,12 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(data26.preset !== undefined){
-let data27 = data26.preset;
-if(typeof data27 === "string"){
-if(!pattern13.test(data27)){
-const err71 = {instancePath:instancePath+"/renditions/" + i0+"/preset",schemaPath:"#/$defs/renditionLink/properties/preset/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,31}$"+"\""};
+}
+if(data24.fNumber !== undefined){
+let data30 = data24.fNumber;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 <= 0 || isNaN(data30)){
+const err71 = {instancePath:instancePath+"/exif/fNumber",schemaPath:"#/properties/exif/properties/fNumber/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -2899,7 +2915,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/renditions/" + i0+"/preset",schemaPath:"#/$defs/renditionLink/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err72 = {instancePath:instancePath+"/exif/fNumber",schemaPath:"#/properties/exif/properties/fNumber/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -2909,10 +2925,10 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data26.format !== undefined){
-let data28 = data26.format;
-if(!((((data28 === "webp") || (data28 === "jpeg")) || (data28 === "avif")) || (data28 === "png"))){
-const err73 = {instancePath:instancePath+"/renditions/" + i0+"/format",schemaPath:"#/$defs/renditionLink/properties/format/enum",keyword:"enum",params:{allowedValues: schema48.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(data24.iso !== undefined){
+let data31 = data24.iso;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err73 = {instancePath:instancePath+"/exif/iso",schemaPath:"#/properties/exif/properties/iso/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -2921,11 +2937,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data26.width !== undefined){
-let data29 = data26.width;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err74 = {instancePath:instancePath+"/renditions/" + i0+"/width",schemaPath:"#/$defs/renditionLink/properties/width/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 1 || isNaN(data31)){
+const err74 = {instancePath:instancePath+"/exif/iso",schemaPath:"#/properties/exif/properties/iso/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -2934,9 +2948,13 @@ vErrors.push(err74);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 1 || isNaN(data29)){
-const err75 = {instancePath:instancePath+"/renditions/" + i0+"/width",schemaPath:"#/$defs/renditionLink/properties/width/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data24.focalLength !== undefined){
+let data32 = data24.focalLength;
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 <= 0 || isNaN(data32)){
+const err75 = {instancePath:instancePath+"/exif/focalLength",schemaPath:"#/properties/exif/properties/focalLength/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -2946,11 +2964,8 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
-if(data26.height !== undefined){
-let data30 = data26.height;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err76 = {instancePath:instancePath+"/renditions/" + i0+"/height",schemaPath:"#/$defs/renditionLink/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err76 = {instancePath:instancePath+"/exif/focalLength",schemaPath:"#/properties/exif/properties/focalLength/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2959,9 +2974,10 @@ vErrors.push(err76);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 1 || isNaN(data30)){
-const err77 = {instancePath:instancePath+"/renditions/" + i0+"/height",schemaPath:"#/$defs/renditionLink/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/exif",schemaPath:"#/properties/exif/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2971,11 +2987,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
-if(data26.bytes !== undefined){
-let data31 = data26.bytes;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err78 = {instancePath:instancePath+"/renditions/" + i0+"/bytes",schemaPath:"#/$defs/renditionLink/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.rejection !== undefined){
+let data33 = data.rejection;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.reason === undefined){
+const err78 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2984,9 +3000,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 < 1 || isNaN(data31)){
-const err79 = {instancePath:instancePath+"/renditions/" + i0+"/bytes",schemaPath:"#/$defs/renditionLink/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data33.message === undefined){
+const err79 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2995,13 +3010,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-}
-if(data26.contentType !== undefined){
-let data32 = data26.contentType;
-if(typeof data32 === "string"){
-if(!pattern15.test(data32)){
-const err80 = {instancePath:instancePath+"/renditions/" + i0+"/contentType",schemaPath:"#/$defs/renditionLink/properties/contentType/pattern",keyword:"pattern",params:{pattern: "^image/(webp|jpeg|avif|png)$"},message:"must match pattern \""+"^image/(webp|jpeg|avif|png)$"+"\""};
+if(data33.stage === undefined){
+const err80 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3010,9 +3020,11 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/renditions/" + i0+"/contentType",schemaPath:"#/$defs/renditionLink/properties/contentType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data33.reason !== undefined){
+let data34 = data33.reason;
+if(typeof data34 === "string"){
+if(data34.length > 64){
+const err81 = {instancePath:instancePath+"/rejection/reason",schemaPath:"#/properties/rejection/properties/reason/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3021,12 +3033,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-if(data26.url !== undefined){
-let data33 = data26.url;
-if(typeof data33 === "string"){
-if(data33.length > 8192){
-const err82 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/maxLength",keyword:"maxLength",params:{limit: 8192},message:"must NOT have more than 8192 characters"};
+if(!pattern4.test(data34)){
+const err82 = {instancePath:instancePath+"/rejection/reason",schemaPath:"#/properties/rejection/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3035,8 +3043,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(!pattern34.test(data33)){
-const err83 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
+}
+else {
+const err83 = {instancePath:instancePath+"/rejection/reason",schemaPath:"#/properties/rejection/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3046,8 +3055,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data33.message !== undefined){
+let data35 = data33.message;
+if(typeof data35 === "string"){
+if(data35.length > 1024){
+const err84 = {instancePath:instancePath+"/rejection/message",schemaPath:"#/properties/rejection/properties/message/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3056,12 +3068,8 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-if(data26.expiresAt !== undefined){
-let data34 = data26.expiresAt;
-if(typeof data34 === "string"){
-if(!pattern16.test(data34)){
-const err85 = {instancePath:instancePath+"/renditions/" + i0+"/expiresAt",schemaPath:"#/$defs/renditionLink/properties/expiresAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(data35.length < 1){
+const err85 = {instancePath:instancePath+"/rejection/message",schemaPath:"#/properties/rejection/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3072,7 +3080,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/renditions/" + i0+"/expiresAt",schemaPath:"#/$defs/renditionLink/properties/expiresAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err86 = {instancePath:instancePath+"/rejection/message",schemaPath:"#/properties/rejection/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3082,9 +3090,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data33.stage !== undefined){
+let data36 = data33.stage;
+if(typeof data36 === "string"){
+if(data36.length > 64){
+const err87 = {instancePath:instancePath+"/rejection/stage",schemaPath:"#/properties/rejection/properties/stage/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3093,10 +3103,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/renditions",schemaPath:"#/properties/renditions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!pattern4.test(data36)){
+const err88 = {instancePath:instancePath+"/rejection/stage",schemaPath:"#/properties/rejection/properties/stage/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3106,9 +3114,8 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
 else {
-const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err89 = {instancePath:instancePath+"/rejection/stage",schemaPath:"#/properties/rejection/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3117,16 +3124,374 @@ vErrors.push(err89);
 }
 errors++;
 }
+}
+if(data33.rejectedAt !== undefined){
+let data37 = data33.rejectedAt;
+if(typeof data37 === "string"){
+if(!pattern16.test(data37)){
+const err90 = {instancePath:instancePath+"/rejection/rejectedAt",schemaPath:"#/properties/rejection/properties/rejectedAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/rejection/rejectedAt",schemaPath:"#/properties/rejection/properties/rejectedAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/rejection",schemaPath:"#/properties/rejection/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.renditions !== undefined){
+let data38 = data.renditions;
+if(Array.isArray(data38)){
+const len0 = data38.length;
+for(let i0=0; i0<len0; i0++){
+let data39 = data38[i0];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.preset === undefined){
+const err93 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "preset"},message:"must have required property '"+"preset"+"'"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+if(data39.format === undefined){
+const err94 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+if(data39.width === undefined){
+const err95 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "width"},message:"must have required property '"+"width"+"'"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+if(data39.height === undefined){
+const err96 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+if(data39.bytes === undefined){
+const err97 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+if(data39.contentType === undefined){
+const err98 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "contentType"},message:"must have required property '"+"contentType"+"'"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+if(data39.url === undefined){
+const err99 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+if(data39.expiresAt === undefined){
+const err100 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if(data39.preset !== undefined){
+let data40 = data39.preset;
+if(typeof data40 === "string"){
+if(!pattern13.test(data40)){
+const err101 = {instancePath:instancePath+"/renditions/" + i0+"/preset",schemaPath:"#/$defs/renditionLink/properties/preset/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,31}$"+"\""};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/renditions/" + i0+"/preset",schemaPath:"#/$defs/renditionLink/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+if(data39.format !== undefined){
+let data41 = data39.format;
+if(!((((data41 === "webp") || (data41 === "jpeg")) || (data41 === "avif")) || (data41 === "png"))){
+const err103 = {instancePath:instancePath+"/renditions/" + i0+"/format",schemaPath:"#/$defs/renditionLink/properties/format/enum",keyword:"enum",params:{allowedValues: schema48.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data39.width !== undefined){
+let data42 = data39.width;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err104 = {instancePath:instancePath+"/renditions/" + i0+"/width",schemaPath:"#/$defs/renditionLink/properties/width/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 < 1 || isNaN(data42)){
+const err105 = {instancePath:instancePath+"/renditions/" + i0+"/width",schemaPath:"#/$defs/renditionLink/properties/width/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+}
+if(data39.height !== undefined){
+let data43 = data39.height;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err106 = {instancePath:instancePath+"/renditions/" + i0+"/height",schemaPath:"#/$defs/renditionLink/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 < 1 || isNaN(data43)){
+const err107 = {instancePath:instancePath+"/renditions/" + i0+"/height",schemaPath:"#/$defs/renditionLink/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+}
+if(data39.bytes !== undefined){
+let data44 = data39.bytes;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err108 = {instancePath:instancePath+"/renditions/" + i0+"/bytes",schemaPath:"#/$defs/renditionLink/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 < 1 || isNaN(data44)){
+const err109 = {instancePath:instancePath+"/renditions/" + i0+"/bytes",schemaPath:"#/$defs/renditionLink/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+}
+if(data39.contentType !== undefined){
+let data45 = data39.contentType;
+if(typeof data45 === "string"){
+if(!pattern15.test(data45)){
+const err110 = {instancePath:instancePath+"/renditions/" + i0+"/contentType",schemaPath:"#/$defs/renditionLink/properties/contentType/pattern",keyword:"pattern",params:{pattern: "^image/(webp|jpeg|avif|png)$"},message:"must match pattern \""+"^image/(webp|jpeg|avif|png)$"+"\""};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/renditions/" + i0+"/contentType",schemaPath:"#/$defs/renditionLink/properties/contentType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data39.url !== undefined){
+let data46 = data39.url;
+if(typeof data46 === "string"){
+if(data46.length > 8192){
+const err112 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/maxLength",keyword:"maxLength",params:{limit: 8192},message:"must NOT have more than 8192 characters"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(!pattern36.test(data46)){
+const err113 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+if(data39.expiresAt !== undefined){
+let data47 = data39.expiresAt;
+if(typeof data47 === "string"){
+if(!pattern16.test(data47)){
+const err115 = {instancePath:instancePath+"/renditions/" + i0+"/expiresAt",schemaPath:"#/$defs/renditionLink/properties/expiresAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+else {
+const err116 = {instancePath:instancePath+"/renditions/" + i0+"/expiresAt",schemaPath:"#/$defs/renditionLink/properties/expiresAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/renditions",schemaPath:"#/properties/renditions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+}
+else {
+const err119 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
 validate28.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":{"assetId":true,"tenantId":true,"state":true,"stages":true,"fileName":true,"contentType":true,"size":true,"sha256":true,"detected":true,"image":true,"processedAt":true,"rejection":true,"renditions":true},"dynamicProps":false,"dynamicItems":false};
+validate28.evaluated = {"props":{"assetId":true,"tenantId":true,"state":true,"stages":true,"fileName":true,"contentType":true,"size":true,"sha256":true,"detected":true,"image":true,"processedAt":true,"dominantColor":true,"placeholder":true,"exif":true,"rejection":true,"renditions":true},"dynamicProps":false,"dynamicItems":false};
 
 exports.deliverySigningKeysV1 = validate29;
 const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json","title":"Delivery Signing Keys","description":"The HMAC-SHA256 keys of the delivery service's signed URLs (ad-hoc transforms): the secret string in Secrets Manager (DELIVERY_SIGNING_KEYS_SECRET_ID) or DELIVERY_SIGNING_KEYS. A URL names its key (kid), so keys rotate without breaking links: add a new key and make it current, keep the old one until the URLs signed with it have expired, then remove it. Closed: a typo must fail loudly, not disable a key.","type":"object","additionalProperties":false,"required":["current","keys"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"current":{"description":"The key id new URLs are signed with; one of keys.","$ref":"#/$defs/keyId"},"keys":{"description":"Every key URLs may be signed with, by key id: at least 32 random bytes each, base64url (or base64) encoded.","type":"object","minProperties":1,"maxProperties":10,"propertyNames":{"$ref":"#/$defs/keyId"},"additionalProperties":{"type":"string","minLength":43,"maxLength":256,"pattern":"^[A-Za-z0-9_+/-]+={0,2}$"}}},"$defs":{"keyId":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}}};
 const schema50 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"};
-const pattern36 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");
-const pattern38 = new RegExp("^[A-Za-z0-9_+/-]+={0,2}$", "u");
+const pattern38 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");
+const pattern40 = new RegExp("^[A-Za-z0-9_+/-]+={0,2}$", "u");
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json" */;
@@ -3187,7 +3552,7 @@ errors++;
 if(data.current !== undefined){
 let data1 = data.current;
 if(typeof data1 === "string"){
-if(!pattern36.test(data1)){
+if(!pattern38.test(data1)){
 const err4 = {instancePath:instancePath+"/current",schemaPath:"#/$defs/keyId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -3235,7 +3600,7 @@ errors++;
 for(const key1 in data2){
 const _errs9 = errors;
 if(typeof key1 === "string"){
-if(!pattern36.test(key1)){
+if(!pattern38.test(key1)){
 const err8 = {instancePath:instancePath+"/keys",schemaPath:"#/$defs/keyId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err8];
@@ -3291,7 +3656,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!pattern38.test(data3)){
+if(!pattern40.test(data3)){
 const err13 = {instancePath:instancePath+"/keys/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/keys/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_+/-]+={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9_+/-]+={0,2}$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -4388,7 +4753,7 @@ validate30.evaluated = {"props":{"assetId":true,"tenantId":true,"fileName":true,
 
 exports.multipartAbortResponseV1 = validate31;
 const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-abort-response/v1.schema.json","title":"Multipart Abort Response","description":"Answer of DELETE /s3/multipart/{uploadId}?key=... (200): the upload is aborted and its parts deleted. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["key","uploadId","aborted"],"properties":{"key":{"description":"The object key the upload was for.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"type":"string","minLength":1,"maxLength":1024},"aborted":{"const":true}}};
-const pattern51 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
+const pattern53 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-abort-response/v1.schema.json" */;
@@ -4445,7 +4810,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern51.test(data0)){
+if(!pattern53.test(data0)){
 const err4 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -4780,7 +5145,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern34.test(data0)){
+if(!pattern36.test(data0)){
 const err5 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -4815,7 +5180,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern51.test(data1)){
+if(!pattern53.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -5277,7 +5642,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern51.test(data0)){
+if(!pattern53.test(data0)){
 const err5 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -5483,7 +5848,7 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(!pattern34.test(data0)){
+if(!pattern36.test(data0)){
 const err3 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -5597,7 +5962,7 @@ validate36.evaluated = {"props":{"url":true,"expires":true,"method":true,"header
 
 exports.multipartPartUrlsV1 = validate37;
 const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-urls/v1.schema.json","title":"Multipart Part Urls","description":"Answer of GET /s3/multipart/{uploadId}/batch?key=...&partNumbers=1,2,3: presigned UploadPart URLs by part number. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["presignedUrls"],"properties":{"presignedUrls":{"type":"object","propertyNames":{"type":"string","pattern":"^([1-9]\\d{0,3}|10000)$"},"additionalProperties":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"}},"expires":{"description":"Seconds the URLs stay valid.","type":"integer","minimum":1,"maximum":604800}}};
-const pattern61 = new RegExp("^([1-9]\\d{0,3}|10000)$", "u");
+const pattern63 = new RegExp("^([1-9]\\d{0,3}|10000)$", "u");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-part-urls/v1.schema.json" */;
@@ -5627,7 +5992,7 @@ if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key0 in data0){
 const _errs3 = errors;
 if(typeof key0 === "string"){
-if(!pattern61.test(key0)){
+if(!pattern63.test(key0)){
 const err1 = {instancePath:instancePath+"/presignedUrls",schemaPath:"#/properties/presignedUrls/propertyNames/pattern",keyword:"pattern",params:{pattern: "^([1-9]\\d{0,3}|10000)$"},message:"must match pattern \""+"^([1-9]\\d{0,3}|10000)$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err1];
@@ -5673,7 +6038,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern34.test(data1)){
+if(!pattern36.test(data1)){
 const err5 = {instancePath:instancePath+"/presignedUrls/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/presignedUrls/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -6173,7 +6538,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern34.test(data8)){
+if(!pattern36.test(data8)){
 const err15 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -6257,7 +6622,7 @@ const schema69 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
 const schema74 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
 const schema75 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
 const schema76 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
-const pattern73 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
+const pattern75 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
 const schema71 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -6832,7 +7197,7 @@ errors++;
 if(data9.manifestKey !== undefined){
 let data10 = data9.manifestKey;
 if(typeof data10 === "string"){
-if(!pattern73.test(data10)){
+if(!pattern75.test(data10)){
 const err27 = {instancePath:instancePath+"/detail/manifestKey",schemaPath:"#/$defs/assetProcessed/properties/detail/properties/manifestKey/pattern",keyword:"pattern",params:{pattern: "^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},message:"must match pattern \""+"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -7381,7 +7746,7 @@ validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 exports.redriveResponseV1 = validate44;
 const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
-const pattern76 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
+const pattern78 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
 
 function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-response/v1.schema.json" */;
@@ -7438,7 +7803,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern76.test(data0)){
+if(!pattern78.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/properties/queue/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -8382,7 +8747,7 @@ validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 exports.reprocessRequestV1 = validate49;
 const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
-const pattern84 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
+const pattern86 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-request/v1.schema.json" */;
@@ -8431,7 +8796,7 @@ errors++;
 if(data.tenantId !== undefined){
 let data0 = data.tenantId;
 if(typeof data0 === "string"){
-if(!pattern84.test(data0)){
+if(!pattern86.test(data0)){
 const err3 = {instancePath:instancePath+"/tenantId",schemaPath:"#/properties/tenantId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -8625,7 +8990,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern51.test(data3)){
+if(!pattern53.test(data3)){
 const err10 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -9467,12 +9832,12 @@ validate53.evaluated = {"props":{"invocationSchemaVersion":true,"treatMissingKey
 exports.s3EventNotificationMotoV1 = validate54;
 const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
 const schema92 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
-const pattern90 = new RegExp("^2\\.\\d+$", "u");
-const pattern91 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern92 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
-const pattern93 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
-const pattern95 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern96 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+const pattern92 = new RegExp("^2\\.\\d+$", "u");
+const pattern93 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern94 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
+const pattern95 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
+const pattern97 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern98 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json" */;
@@ -9576,7 +9941,7 @@ errors++;
 if(data1.eventVersion !== undefined){
 let data2 = data1.eventVersion;
 if(typeof data2 === "string"){
-if(!pattern90.test(data2)){
+if(!pattern92.test(data2)){
 const err8 = {instancePath:instancePath+"/Records/" + i0+"/eventVersion",schemaPath:"#/$defs/record/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -9613,7 +9978,7 @@ errors++;
 if(data1.awsRegion !== undefined){
 let data4 = data1.awsRegion;
 if(typeof data4 === "string"){
-if(!pattern91.test(data4)){
+if(!pattern93.test(data4)){
 const err11 = {instancePath:instancePath+"/Records/" + i0+"/awsRegion",schemaPath:"#/$defs/record/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -9638,7 +10003,7 @@ errors++;
 if(data1.eventTime !== undefined){
 let data5 = data1.eventTime;
 if(typeof data5 === "string"){
-if(!pattern92.test(data5)){
+if(!pattern94.test(data5)){
 const err13 = {instancePath:instancePath+"/Records/" + i0+"/eventTime",schemaPath:"#/$defs/record/properties/eventTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -9663,7 +10028,7 @@ errors++;
 if(data1.eventName !== undefined){
 let data6 = data1.eventName;
 if(typeof data6 === "string"){
-if(!pattern93.test(data6)){
+if(!pattern95.test(data6)){
 const err15 = {instancePath:instancePath+"/Records/" + i0+"/eventName",schemaPath:"#/$defs/record/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -9803,7 +10168,7 @@ errors++;
 if(data10.arn !== undefined){
 let data12 = data10.arn;
 if(typeof data12 === "string"){
-if(!pattern95.test(data12)){
+if(!pattern97.test(data12)){
 const err27 = {instancePath:instancePath+"/Records/" + i0+"/s3/bucket/arn",schemaPath:"#/$defs/record/properties/s3/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -9863,7 +10228,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern96.test(data14)){
+if(!pattern98.test(data14)){
 const err32 = {instancePath:instancePath+"/Records/" + i0+"/s3/object/key",schemaPath:"#/$defs/record/properties/s3/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
@@ -10029,8 +10394,8 @@ const schema93 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id"
 const schema94 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
 const schema95 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
 const schema96 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
-const pattern97 = new RegExp("^ObjectCreated:", "u");
-const pattern104 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
+const pattern99 = new RegExp("^ObjectCreated:", "u");
+const pattern106 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
 
 function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -10064,7 +10429,7 @@ let data0 = data.eventName;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data0 === "string"){
-if(!pattern97.test(data0)){
+if(!pattern99.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -10299,7 +10664,7 @@ props0.glacierEventData = true;
 if(data.eventVersion !== undefined){
 let data3 = data.eventVersion;
 if(typeof data3 === "string"){
-if(!pattern90.test(data3)){
+if(!pattern92.test(data3)){
 const err19 = {instancePath:instancePath+"/eventVersion",schemaPath:"#/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -10336,7 +10701,7 @@ errors++;
 if(data.awsRegion !== undefined){
 let data5 = data.awsRegion;
 if(typeof data5 === "string"){
-if(!pattern91.test(data5)){
+if(!pattern93.test(data5)){
 const err22 = {instancePath:instancePath+"/awsRegion",schemaPath:"#/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -10386,7 +10751,7 @@ errors++;
 if(data.eventName !== undefined){
 let data7 = data.eventName;
 if(typeof data7 === "string"){
-if(!pattern93.test(data7)){
+if(!pattern95.test(data7)){
 const err26 = {instancePath:instancePath+"/eventName",schemaPath:"#/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -10771,7 +11136,7 @@ errors++;
 if(data18.arn !== undefined){
 let data22 = data18.arn;
 if(typeof data22 === "string"){
-if(!pattern95.test(data22)){
+if(!pattern97.test(data22)){
 const err58 = {instancePath:instancePath+"/s3/bucket/arn",schemaPath:"#/$defs/s3Entity/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
@@ -10841,7 +11206,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!pattern104.test(data24)){
+if(!pattern106.test(data24)){
 const err64 = {instancePath:instancePath+"/s3/object/key",schemaPath:"#/$defs/s3Entity/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -11187,9 +11552,9 @@ validate55.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicIt
 
 exports.s3ObjectLambdaEventV1 = validate58;
 const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json","title":"S3 Object Lambda Event","description":"The event an S3 Object Lambda access point sends its Lambda function for a GetObject (protocol version 1.00): where to read the original (getObjectContext.inputS3Url, a presigned URL of the supporting access point), where to write the answer (WriteGetObjectResponse with outputRoute and outputToken), the access point's configuration with its opaque payload, and the user's request. AWS's documented example is a valid instance. Open, as AWS may add fields. Object Lambda is closed to new AWS customers since 2025-11-07: Sluice's delivery service serves on-the-fly transforms through CloudFront and a function URL; this handler is the opt-in for accounts that still have Object Lambda.","type":"object","required":["xAmzRequestId","getObjectContext","configuration","userRequest","protocolVersion"],"properties":{"xAmzRequestId":{"type":"string","minLength":1,"maxLength":1024},"getObjectContext":{"title":"Object Lambda Get Object Context","type":"object","required":["inputS3Url","outputRoute","outputToken"],"properties":{"inputS3Url":{"description":"A presigned GetObject URL of the original through the supporting access point.","type":"string","pattern":"^https?://"},"outputRoute":{"description":"WriteGetObjectResponse's RequestRoute.","type":"string","minLength":1},"outputToken":{"description":"WriteGetObjectResponse's RequestToken.","type":"string","minLength":1}}},"configuration":{"title":"Object Lambda Configuration","type":"object","required":["accessPointArn","supportingAccessPointArn"],"properties":{"accessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3-object-lambda:"},"supportingAccessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3:"},"payload":{"description":"The access point's ContentTransformation FunctionPayload, opaque to S3. Sluice reads JSON naming a preset or an ad-hoc transform.","type":"string","maxLength":4096}}},"userRequest":{"title":"Object Lambda User Request","type":"object","required":["url","headers"],"properties":{"url":{"description":"The URL the user called, decoded.","type":"string","pattern":"^https?://"},"headers":{"description":"The user's request headers, names as sent.","type":"object","additionalProperties":{"type":"string"}}}},"userIdentity":{"description":"Who made the request (the CloudTrail userIdentity shape).","type":"object","properties":{"type":{"type":"string"},"principalId":{"type":"string"},"arn":{"type":"string"},"accountId":{"type":"string"},"accessKeyId":{"type":"string"}}},"protocolVersion":{"const":"1.00"}}};
-const pattern107 = new RegExp("^https?://", "u");
-const pattern108 = new RegExp("^arn:[a-z-]+:s3-object-lambda:", "u");
-const pattern109 = new RegExp("^arn:[a-z-]+:s3:", "u");
+const pattern109 = new RegExp("^https?://", "u");
+const pattern110 = new RegExp("^arn:[a-z-]+:s3-object-lambda:", "u");
+const pattern111 = new RegExp("^arn:[a-z-]+:s3:", "u");
 
 function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json" */;
@@ -11324,7 +11689,7 @@ errors++;
 if(data1.inputS3Url !== undefined){
 let data2 = data1.inputS3Url;
 if(typeof data2 === "string"){
-if(!pattern107.test(data2)){
+if(!pattern109.test(data2)){
 const err11 = {instancePath:instancePath+"/getObjectContext/inputS3Url",schemaPath:"#/properties/getObjectContext/properties/inputS3Url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -11434,7 +11799,7 @@ errors++;
 if(data5.accessPointArn !== undefined){
 let data6 = data5.accessPointArn;
 if(typeof data6 === "string"){
-if(!pattern108.test(data6)){
+if(!pattern110.test(data6)){
 const err20 = {instancePath:instancePath+"/configuration/accessPointArn",schemaPath:"#/properties/configuration/properties/accessPointArn/pattern",keyword:"pattern",params:{pattern: "^arn:[a-z-]+:s3-object-lambda:"},message:"must match pattern \""+"^arn:[a-z-]+:s3-object-lambda:"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -11459,7 +11824,7 @@ errors++;
 if(data5.supportingAccessPointArn !== undefined){
 let data7 = data5.supportingAccessPointArn;
 if(typeof data7 === "string"){
-if(!pattern109.test(data7)){
+if(!pattern111.test(data7)){
 const err22 = {instancePath:instancePath+"/configuration/supportingAccessPointArn",schemaPath:"#/properties/configuration/properties/supportingAccessPointArn/pattern",keyword:"pattern",params:{pattern: "^arn:[a-z-]+:s3:"},message:"must match pattern \""+"^arn:[a-z-]+:s3:"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -11544,7 +11909,7 @@ errors++;
 if(data9.url !== undefined){
 let data10 = data9.url;
 if(typeof data10 === "string"){
-if(!pattern107.test(data10)){
+if(!pattern109.test(data10)){
 const err29 = {instancePath:instancePath+"/userRequest/url",schemaPath:"#/properties/userRequest/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err29];
@@ -11927,9 +12292,9 @@ exports.searchRequestV1 = validate60;
 const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
 const schema101 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
 const func1 = Object.prototype.hasOwnProperty;
-const pattern114 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
-const pattern115 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
-const pattern120 = new RegExp("^[A-Za-z0-9_-]+$", "u");
+const pattern116 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
+const pattern117 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
+const pattern122 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-request/v1.schema.json" */;
@@ -12135,7 +12500,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern114.test(data5)){
+if(!pattern116.test(data5)){
 const err15 = {instancePath:instancePath+"/mime/" + i2,schemaPath:"#/properties/mime/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -12196,7 +12561,7 @@ errors++;
 if(data.takenFrom !== undefined){
 let data6 = data.takenFrom;
 if(typeof data6 === "string"){
-if(!pattern115.test(data6)){
+if(!pattern117.test(data6)){
 const err19 = {instancePath:instancePath+"/takenFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -12221,7 +12586,7 @@ errors++;
 if(data.takenTo !== undefined){
 let data7 = data.takenTo;
 if(typeof data7 === "string"){
-if(!pattern115.test(data7)){
+if(!pattern117.test(data7)){
 const err21 = {instancePath:instancePath+"/takenTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -12246,7 +12611,7 @@ errors++;
 if(data.createdFrom !== undefined){
 let data8 = data.createdFrom;
 if(typeof data8 === "string"){
-if(!pattern115.test(data8)){
+if(!pattern117.test(data8)){
 const err23 = {instancePath:instancePath+"/createdFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -12271,7 +12636,7 @@ errors++;
 if(data.createdTo !== undefined){
 let data9 = data.createdTo;
 if(typeof data9 === "string"){
-if(!pattern115.test(data9)){
+if(!pattern117.test(data9)){
 const err25 = {instancePath:instancePath+"/createdTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
@@ -12524,7 +12889,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern120.test(data18)){
+if(!pattern122.test(data18)){
 const err46 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err46];
@@ -13097,7 +13462,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!pattern120.test(data18)){
+if(!pattern122.test(data18)){
 const err43 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
@@ -13288,9 +13653,9 @@ validate61.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true
 exports.snsEnvelopeV1 = validate62;
 const schema107 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
 const schema108 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
-const pattern124 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
-const pattern125 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
-const pattern127 = new RegExp("^https://", "u");
+const pattern126 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern127 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
+const pattern129 = new RegExp("^https://", "u");
 
 function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/sns-envelope/v1.schema.json" */;
@@ -13409,7 +13774,7 @@ errors++;
 if(data.MessageId !== undefined){
 let data1 = data.MessageId;
 if(typeof data1 === "string"){
-if(!pattern124.test(data1)){
+if(!pattern126.test(data1)){
 const err10 = {instancePath:instancePath+"/MessageId",schemaPath:"#/properties/MessageId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -13434,7 +13799,7 @@ errors++;
 if(data.TopicArn !== undefined){
 let data2 = data.TopicArn;
 if(typeof data2 === "string"){
-if(!pattern125.test(data2)){
+if(!pattern127.test(data2)){
 const err12 = {instancePath:instancePath+"/TopicArn",schemaPath:"#/properties/TopicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -13559,7 +13924,7 @@ errors++;
 if(data.SigningCertURL !== undefined){
 let data8 = data.SigningCertURL;
 if(typeof data8 === "string"){
-if(!pattern127.test(data8)){
+if(!pattern129.test(data8)){
 const err22 = {instancePath:instancePath+"/SigningCertURL",schemaPath:"#/properties/SigningCertURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -13584,7 +13949,7 @@ errors++;
 if(data.UnsubscribeURL !== undefined){
 let data9 = data.UnsubscribeURL;
 if(typeof data9 === "string"){
-if(!pattern127.test(data9)){
+if(!pattern129.test(data9)){
 const err24 = {instancePath:instancePath+"/UnsubscribeURL",schemaPath:"#/properties/UnsubscribeURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -13703,7 +14068,7 @@ const schema110 = {"description":"Logical name; the deployed name adds a stage p
 const schema111 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}};
 const schema112 = {"type":"string","minLength":1,"maxLength":500};
 const schema113 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
-const pattern130 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
+const pattern132 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
 
 function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -13765,7 +14130,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern130.test(data1)){
+if(!pattern132.test(data1)){
 const err4 = {instancePath:instancePath+"/events/" + i0,schemaPath:"#/properties/events/items/pattern",keyword:"pattern",params:{pattern: "^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"},message:"must match pattern \""+"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -13896,7 +14261,7 @@ errors++;
 if(data.topic !== undefined){
 let data4 = data.topic;
 if(typeof data4 === "string"){
-if(!pattern76.test(data4)){
+if(!pattern78.test(data4)){
 const err14 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -13939,7 +14304,7 @@ const schema119 = {"title":"Intelligent Tiering Configuration","description":"An
 const schema120 = {"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}};
 const schema116 = {"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}};
 const schema117 = {"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}};
-const pattern132 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
+const pattern134 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
 
 function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -13977,7 +14342,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern132.test(data0)){
+if(!pattern134.test(data0)){
 const err2 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,254}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,254}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -14464,7 +14829,7 @@ return errors === 0;
 }
 validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern133 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
+const pattern135 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -14563,7 +14928,7 @@ errors++;
 if(data3.id !== undefined){
 let data4 = data3.id;
 if(typeof data4 === "string"){
-if(!pattern133.test(data4)){
+if(!pattern135.test(data4)){
 const err6 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/id",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -15128,7 +15493,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern76.test(data0)){
+if(!pattern78.test(data0)){
 const err3 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -15262,7 +15627,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern76.test(data0)){
+if(!pattern78.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -15549,12 +15914,12 @@ return errors === 0;
 validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema133 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
-const pattern139 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
-const pattern140 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
-const pattern147 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const pattern141 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
+const pattern142 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
+const pattern149 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
 const schema134 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
 const schema135 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
-const pattern141 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
+const pattern143 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
 const schema136 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
 
 function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -15799,7 +16164,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern141.test(data2)){
+if(!pattern143.test(data2)){
 const err5 = {instancePath:instancePath+"/routes/" + i0,schemaPath:"#/properties/routes/items/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -15980,7 +16345,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 const _errs17 = errors;
 if(typeof key2 === "string"){
-if(!pattern141.test(key2)){
+if(!pattern143.test(key2)){
 const err19 = {instancePath:instancePath+"/routeSettings",schemaPath:"#/properties/routeSettings/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err19];
@@ -16137,7 +16502,7 @@ errors++;
 if(data.queue !== undefined){
 let data1 = data.queue;
 if(typeof data1 === "string"){
-if(!pattern76.test(data1)){
+if(!pattern78.test(data1)){
 const err7 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -16282,8 +16647,8 @@ validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema140 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}};
 const schema141 = {"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}};
-const pattern144 = new RegExp("^/[A-Za-z0-9/*._-]*$", "u");
-const pattern146 = new RegExp("^[A-Za-z0-9_./-]+\\.js$", "u");
+const pattern146 = new RegExp("^/[A-Za-z0-9/*._-]*$", "u");
+const pattern148 = new RegExp("^[A-Za-z0-9_./-]+\\.js$", "u");
 
 function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -16335,7 +16700,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern144.test(data1)){
+if(!pattern146.test(data1)){
 const err3 = {instancePath:instancePath+"/pathPatterns/" + i0,schemaPath:"#/properties/pathPatterns/items/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9/*._-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9/*._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -16396,7 +16761,7 @@ errors++;
 if(data.storedVariantsBucket !== undefined){
 let data2 = data.storedVariantsBucket;
 if(typeof data2 === "string"){
-if(!pattern76.test(data2)){
+if(!pattern78.test(data2)){
 const err7 = {instancePath:instancePath+"/storedVariantsBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -16421,7 +16786,7 @@ errors++;
 if(data.viewerRequestFunction !== undefined){
 let data3 = data.viewerRequestFunction;
 if(typeof data3 === "string"){
-if(!pattern146.test(data3)){
+if(!pattern148.test(data3)){
 const err9 = {instancePath:instancePath+"/viewerRequestFunction",schemaPath:"#/properties/viewerRequestFunction/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.js$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.js$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -16603,7 +16968,7 @@ errors++;
 if(data.bucket !== undefined){
 let data0 = data.bucket;
 if(typeof data0 === "string"){
-if(!pattern76.test(data0)){
+if(!pattern78.test(data0)){
 const err2 = {instancePath:instancePath+"/bucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -16679,7 +17044,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern76.test(data0)){
+if(!pattern78.test(data0)){
 const err2 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -16755,7 +17120,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern76.test(data0)){
+if(!pattern78.test(data0)){
 const err2 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -17044,7 +17409,7 @@ errors++;
 if(data.workspace !== undefined){
 let data0 = data.workspace;
 if(typeof data0 === "string"){
-if(!pattern139.test(data0)){
+if(!pattern141.test(data0)){
 const err7 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -17069,7 +17434,7 @@ errors++;
 if(data.entry !== undefined){
 let data1 = data.entry;
 if(typeof data1 === "string"){
-if(!pattern140.test(data1)){
+if(!pattern142.test(data1)){
 const err9 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -17230,7 +17595,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key1 in data5){
 const _errs18 = errors;
 if(typeof key1 === "string"){
-if(!pattern147.test(key1)){
+if(!pattern149.test(key1)){
 const err20 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
@@ -17298,7 +17663,7 @@ return errors === 0;
 validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema152 = {"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}};
-const pattern158 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
+const pattern160 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
 
 function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -17451,7 +17816,7 @@ errors++;
 if(data.workspace !== undefined){
 let data1 = data.workspace;
 if(typeof data1 === "string"){
-if(!pattern139.test(data1)){
+if(!pattern141.test(data1)){
 const err13 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -17476,7 +17841,7 @@ errors++;
 if(data.entry !== undefined){
 let data2 = data.entry;
 if(typeof data2 === "string"){
-if(!pattern140.test(data2)){
+if(!pattern142.test(data2)){
 const err15 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -17571,7 +17936,7 @@ errors++;
 if(data.environmentFrom !== undefined){
 let data5 = data.environmentFrom;
 if(typeof data5 === "string"){
-if(!pattern76.test(data5)){
+if(!pattern78.test(data5)){
 const err23 = {instancePath:instancePath+"/environmentFrom",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -17599,7 +17964,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key1 in data6){
 const _errs18 = errors;
 if(typeof key1 === "string"){
-if(!pattern147.test(key1)){
+if(!pattern149.test(key1)){
 const err25 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err25];
@@ -17677,7 +18042,7 @@ vErrors.push(err30);
 errors++;
 }
 if(typeof data9 === "string"){
-if(!pattern76.test(data9)){
+if(!pattern78.test(data9)){
 const err31 = {instancePath:instancePath+"/taskBuckets/" + i0,schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
@@ -17738,7 +18103,7 @@ errors++;
 if(data.reportBucket !== undefined){
 let data10 = data.reportBucket;
 if(typeof data10 === "string"){
-if(!pattern76.test(data10)){
+if(!pattern78.test(data10)){
 const err35 = {instancePath:instancePath+"/reportBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err35];
@@ -17763,7 +18128,7 @@ errors++;
 if(data.reportPrefix !== undefined){
 let data11 = data.reportPrefix;
 if(typeof data11 === "string"){
-if(!pattern158.test(data11)){
+if(!pattern160.test(data11)){
 const err37 = {instancePath:instancePath+"/reportPrefix",schemaPath:"#/properties/reportPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"+"\""};
 if(vErrors === null){
 vErrors = [err37];
@@ -17884,7 +18249,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern76.test(key1)){
+if(!pattern78.test(key1)){
 const err6 = {instancePath:instancePath+"/buckets",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err6];
@@ -17941,7 +18306,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs13 = errors;
 if(typeof key3 === "string"){
-if(!pattern76.test(key3)){
+if(!pattern78.test(key3)){
 const err10 = {instancePath:instancePath+"/topics",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err10];
@@ -17998,7 +18363,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs20 = errors;
 if(typeof key5 === "string"){
-if(!pattern76.test(key5)){
+if(!pattern78.test(key5)){
 const err14 = {instancePath:instancePath+"/queues",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err14];
@@ -18055,7 +18420,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key7 in data7){
 const _errs27 = errors;
 if(typeof key7 === "string"){
-if(!pattern76.test(key7)){
+if(!pattern78.test(key7)){
 const err18 = {instancePath:instancePath+"/services",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err18];
@@ -18112,7 +18477,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key9 in data9){
 const _errs34 = errors;
 if(typeof key9 === "string"){
-if(!pattern76.test(key9)){
+if(!pattern78.test(key9)){
 const err22 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key9};
 if(vErrors === null){
 vErrors = [err22];
@@ -18289,7 +18654,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern34.test(data1)){
+if(!pattern36.test(data1)){
 const err9 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -18438,7 +18803,7 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!pattern51.test(data8)){
+if(!pattern53.test(data8)){
 const err21 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -18513,9 +18878,9 @@ validate103.evaluated = {"props":{"method":true,"url":true,"fields":true,"expire
 
 exports.uploadRequestV1 = validate104;
 const schema158 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
-const pattern163 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
-const pattern164 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern165 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+const pattern165 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
+const pattern166 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const pattern167 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
 function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-request/v1.schema.json" */;
@@ -18679,7 +19044,7 @@ errors++;
 if(data.checksumSha256 !== undefined){
 let data3 = data.checksumSha256;
 if(typeof data3 === "string"){
-if(!pattern163.test(data3)){
+if(!pattern165.test(data3)){
 const err13 = {instancePath:instancePath+"/checksumSha256",schemaPath:"#/properties/checksumSha256/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{43}=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{43}=$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -18717,7 +19082,7 @@ errors++;
 for(const key1 in data4){
 const _errs12 = errors;
 if(typeof key1 === "string"){
-if(!pattern164.test(key1)){
+if(!pattern166.test(key1)){
 const err16 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err16];
@@ -18763,7 +19128,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern165.test(data5)){
+if(!pattern167.test(data5)){
 const err20 = {instancePath:instancePath+"/metadata/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -18916,7 +19281,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern51.test(data1)){
+if(!pattern53.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -18986,7 +19351,7 @@ errors++;
 if(data2.url !== undefined){
 let data4 = data2.url;
 if(typeof data4 === "string"){
-if(!pattern34.test(data4)){
+if(!pattern36.test(data4)){
 const err14 = {instancePath:instancePath+"/upload/url",schemaPath:"#/properties/upload/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -19298,7 +19663,7 @@ errors++;
 if(data.source !== undefined){
 let data2 = data.source;
 if(typeof data2 === "string"){
-if(!pattern84.test(data2)){
+if(!pattern86.test(data2)){
 const err15 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -19639,7 +20004,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!pattern51.test(data1)){
+if(!pattern53.test(data1)){
 const err7 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err7];

@@ -133,6 +133,10 @@ export async function getAssetStatus(
                 },
               }
             : {}),
+          // What clients draw while a rendition loads, and the camera facts (never GPS: exif is closed).
+          ...(manifest.dominantColor ? { dominantColor: manifest.dominantColor } : {}),
+          ...(manifest.placeholder ? { placeholder: manifest.placeholder } : {}),
+          ...(manifest.exif && Object.keys(manifest.exif).length > 0 ? { exif: manifest.exif } : {}),
         }
       : {}),
     ...(picture.state === 'rejected'
