@@ -15,6 +15,11 @@ export type ObjectAction =
   | 'read'
   /** PutObject: presigned POSTs, multipart uploads (create, upload part, complete) and copies into the prefix. */
   | 'write'
+  /**
+   * PutObject only with If-None-Match (an S3 conditional write that creates a key, never replaces one):
+   * the IAM condition `s3:if-none-match` must be present. Instead of 'write', not beside it.
+   */
+  | 'create'
   | 'delete'
   /** Server-side copy source: a copy carries the source's tags along. */
   | 'copy-source'
@@ -62,7 +67,8 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
     objects: [
       { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'write', 'multipart'] },
       { bucket: 'ingest', prefix: 'quarantine/', actions: ['read'] },
-      { bucket: 'ingest', prefix: 'webhooks/', actions: ['write', 'delete'] },
+      // Webhook receipts: claimed with a conditional write (If-None-Match: *), released on failure.
+      { bucket: 'ingest', prefix: 'webhooks/', actions: ['create', 'delete'] },
       { bucket: 'processed', prefix: 'manifests/', actions: ['read'] },
       { bucket: 'processed', prefix: 'rejections/', actions: ['read'] },
       { bucket: 'processed', prefix: 'index/', actions: ['read'] },
@@ -127,11 +133,12 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
     listPrefixes: [],
   },
   // Function URL behind CloudFront: serves stored renditions and ad-hoc variants, renders a miss from
-  // the original (uploads/, else the archive's originals/, read only) and stores it create-only.
+  // the original (uploads/, else the archive's originals/, read only) and stores it create-only
+  // (If-None-Match: *), so the public-facing function can never replace a rendition the processor wrote.
   delivery: {
     objects: [
-      { bucket: 'processed', prefix: 'renditions/', actions: ['read', 'write'] },
-      { bucket: 'processed', prefix: 'variants/', actions: ['read', 'write'] },
+      { bucket: 'processed', prefix: 'renditions/', actions: ['read', 'create'] },
+      { bucket: 'processed', prefix: 'variants/', actions: ['read', 'create'] },
       { bucket: 'processed', prefix: 'manifests/', actions: ['read'] },
       { bucket: 'ingest', prefix: 'uploads/', actions: ['read'] },
       { bucket: 'archive', prefix: 'originals/', actions: ['read'] },
@@ -158,11 +165,19 @@ export const BATCH_OPERATIONS_ACCESS: Readonly<Record<string, ServiceAccess>> = 
   },
 };
 
+/** The IAM actions of each object action; 'create' carries CREATE_ONLY as its condition. */
 export const S3_ACTIONS: Readonly<Record<ObjectAction, readonly string[]>> = {
   read: ['s3:GetObject'],
   write: ['s3:PutObject'],
+  create: ['s3:PutObject'],
   delete: ['s3:DeleteObject'],
   'copy-source': ['s3:GetObjectTagging'],
   'copy-target': ['s3:PutObjectTagging'],
   multipart: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
 };
+
+/**
+ * The condition of a 'create' grant: the request carries If-None-Match (S3 condition key
+ * s3:if-none-match, documented for enforcing conditional writes), so it can only create a key.
+ */
+export const CREATE_ONLY = { Null: { 's3:if-none-match': 'false' } } as const;

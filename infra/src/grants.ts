@@ -1,7 +1,7 @@
 import type { Topology, TopologyService } from '@sluice/contracts';
 import { Aws, type Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { S3_ACTIONS, type ServiceAccess } from './access';
+import { CREATE_ONLY, S3_ACTIONS, type ServiceAccess } from './access';
 import type { SsmImports } from './constructs/ssm-imports';
 import { type Names, pascal } from './naming';
 
@@ -51,10 +51,18 @@ export function grantAccess(stack: Stack, role: iam.Role, props: GrantProps): vo
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
 
   for (const grant of access.objects.filter((g) => known.has(g.bucket))) {
-    const actions = [...new Set(grant.actions.flatMap((a) => S3_ACTIONS[a]))];
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions, resources: [imports.objectsArn(grant.bucket, grant.prefix)] }),
-    );
+    const resources = [imports.objectsArn(grant.bucket, grant.prefix)];
+    const create = grant.actions.includes('create');
+    if (create && grant.actions.includes('write')) {
+      throw new Error(`${label}: ${grant.bucket}/${grant.prefix} grants both write and create`);
+    }
+    const actions = [...new Set(grant.actions.filter((a) => a !== 'create').flatMap((a) => S3_ACTIONS[a]))];
+    if (actions.length > 0) role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
+    if (create) {
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: [...S3_ACTIONS.create], resources, conditions: CREATE_ONLY }),
+      );
+    }
     ack(
       nagObjectsArn(grant.bucket, grant.prefix),
       `Scoped to the ${grant.prefix} prefix of the ${grant.bucket} bucket: ${label} works on any asset there (keys carry the tenant and asset ids, known only per request).`,

@@ -82,6 +82,8 @@ function defaults(name: string, versioned: boolean, config: SluiceConfig): Bucke
     rules.push(
       { id: 'expire-stale-uploads', prefix: 'uploads/', expirationDays: config.staleUploadDays },
       { id: 'expire-quarantine', prefix: 'quarantine/', expirationDays: config.quarantineDays },
+      // Webhook receipts only guard the replay window (minutes); S3's shortest expiry is a day.
+      { id: 'expire-webhook-receipts', prefix: 'webhooks/', expirationDays: 1 },
     );
   }
   if (name === 'processed') {

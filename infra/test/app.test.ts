@@ -237,6 +237,8 @@ describe('least privilege', () => {
     return grants.sort();
   }
 
+  const CREATE_ONLY = JSON.stringify({ Null: { 's3:if-none-match': 'false' } });
+
   /**
    * The expected grants, written out here independently of src/access.ts. A service only gets grants on
    * buckets its environment names, so each expectation is filtered the same way (the topology grows).
@@ -248,7 +250,8 @@ describe('least privilege', () => {
       's3:ListMultipartUploadParts ingest/uploads/*',
       's3:AbortMultipartUpload ingest/uploads/*',
       's3:GetObject ingest/quarantine/*',
-      's3:PutObject ingest/webhooks/*',
+      // Receipts are claimed with a conditional write: PutObject only with If-None-Match.
+      `s3:PutObject ingest/webhooks/* if ${CREATE_ONLY}`,
       's3:DeleteObject ingest/webhooks/*',
       's3:ListBucketMultipartUploads ingest',
       `s3:ListBucket ingest if {"StringLike":{"s3:prefix":["uploads/*","quarantine/*"]}}`,
@@ -309,10 +312,11 @@ describe('least privilege', () => {
       's3:ListBucket archive',
     ],
     delivery: [
+      // Create-only: the public-facing function never replaces what the processor wrote.
       's3:GetObject processed/renditions/*',
-      's3:PutObject processed/renditions/*',
+      `s3:PutObject processed/renditions/* if ${CREATE_ONLY}`,
       's3:GetObject processed/variants/*',
-      's3:PutObject processed/variants/*',
+      `s3:PutObject processed/variants/* if ${CREATE_ONLY}`,
       's3:GetObject processed/manifests/*',
       's3:ListBucket processed',
       's3:GetObject ingest/uploads/*',
@@ -347,7 +351,9 @@ describe('least privilege', () => {
       );
       // Object wildcards only ever end a key prefix (bucket/prefix/*).
       const objectGrants = grants.filter((g) => !g.startsWith('s3:ListBucket'));
-      expect(objectGrants.filter((g) => !/^s3:[A-Za-z]+ [a-z]+\/[a-z]+\/\*$/.test(g))).toEqual([]);
+      expect(objectGrants.filter((g) => !/^s3:[A-Za-z]+ [a-z]+\/[a-z-]+\/\*( if \{.*\})?$/.test(g))).toEqual(
+        [],
+      );
     }
   });
 
@@ -485,10 +491,13 @@ describe('storage', () => {
     );
   });
 
-  it('ingest: quarantined files expire', () => {
-    expect(bucket('ingest').Properties.LifecycleConfiguration.Rules).toContainEqual(
+  it('ingest: quarantined files and webhook receipts expire', () => {
+    const rules = bucket('ingest').Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(
       expect.objectContaining({ Prefix: 'quarantine/', ExpirationInDays: expect.any(Number) }),
     );
+    // Receipts guard a replay window of minutes; they go after a day.
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: 'webhooks/', ExpirationInDays: 1 }));
   });
 
   it('archive: versioned, noncurrent versions expire, no Object Lock unless asked', () => {
@@ -584,19 +593,51 @@ describe('ingress', () => {
     }
   });
 
-  it('internal Function URLs require IAM auth', () => {
-    const internal = Object.entries(topology.services).filter(([, svc]) => functionUrlTriggerOf(svc.trigger));
-    // Without an internal service in the topology, the HTTP API's function carries the internal URL.
-    const owners = internal.length > 0 ? internal.map(([name]) => name) : ['ingest'];
-    for (const name of owners) {
-      s.template(s.services[name] as never).hasResourceProperties('AWS::Lambda::Url', {
-        AuthType: 'AWS_IAM',
+  it('function-url services get their URL as the topology declares it; the HTTP API function has none', () => {
+    const withUrl = Object.entries(topology.services).flatMap(([name, svc]) => {
+      const trigger = functionUrlTriggerOf(svc.trigger);
+      return trigger ? [[name, trigger] as const] : [];
+    });
+    expect(withUrl.map(([name]) => name)).toContain('ingest-internal');
+    for (const [name, trigger] of withUrl) {
+      const urls = resources(s.template(s.services[name] as never), 'AWS::Lambda::Url');
+      expect(urls).toHaveLength(1);
+      expect(urls[0]?.[1].Properties).toMatchObject({
+        AuthType: trigger.authType,
+        InvokeMode: trigger.invokeMode ?? 'BUFFERED',
       });
     }
-    const urls = Object.values(s.services).flatMap((stack) =>
-      resources(s.template(stack), 'AWS::Lambda::Url'),
+    // ingest-internal is the internal API: IAM auth, nothing else.
+    s.template(s.services['ingest-internal'] as never).hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+    });
+    // The HTTP API's function is reached through the API only (no extra internal URL on it).
+    const apiFunctions = Object.entries(topology.services).filter(([, svc]) => httpTriggerOf(svc.trigger));
+    expect(apiFunctions.length).toBeGreaterThan(0);
+    for (const [name] of apiFunctions) {
+      expect(resources(s.template(s.services[name] as never), 'AWS::Lambda::Url')).toEqual([]);
+    }
+  });
+
+  it('browsers may call the API (Uppy included) and upload straight to the ingest bucket', () => {
+    const template = s.template(s.services.ingest as never);
+    const [, api] = resources(template, 'AWS::ApiGatewayV2::Api')[0] as [string, Json];
+    const cors = api.Properties.CorsConfiguration;
+    expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE']));
+    expect(cors.AllowHeaders).toEqual(
+      expect.arrayContaining(['authorization', 'content-type', 'uppy-versions']),
     );
-    expect(urls).toHaveLength(owners.length);
+    expect(cors.AllowOrigins).toEqual(['*']);
+    const ingest = resources(s.template(s.foundation as never), 'AWS::S3::Bucket').find(([id]) =>
+      id.startsWith('IngestBucket'),
+    )?.[1];
+    expect(ingest?.Properties.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({
+        AllowedMethods: expect.arrayContaining(['POST', 'PUT']),
+        ExposedHeaders: expect.arrayContaining(['ETag']),
+        AllowedOrigins: ['*'],
+      }),
+    ]);
   });
 
   it('CloudFront and WAF (managed rules and a rate-based rule) sit in front of the API, in us-east-1', () => {

@@ -109,7 +109,7 @@ describe('storage policies', () => {
     );
   });
 
-  it('without one, the defaults: stale uploads and quarantine expire, archive tiers for renditions on request', () => {
+  it('without one, the defaults: stale uploads, quarantine and webhook receipts expire, archive tiers for renditions on request', () => {
     const { foundation } = build(
       { processedArchiveAccessDays: '120', processedDeepArchiveAccessDays: '365' },
       ['foundation'],
@@ -120,6 +120,7 @@ describe('storage policies', () => {
       expect.arrayContaining([
         expect.objectContaining({ Id: 'expire-stale-uploads', Prefix: 'uploads/', ExpirationInDays: 30 }),
         expect.objectContaining({ Id: 'expire-quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
+        expect.objectContaining({ Id: 'expire-webhook-receipts', Prefix: 'webhooks/', ExpirationInDays: 1 }),
       ]),
     );
     expect(bucketOf(template, 'processed').Properties.IntelligentTieringConfigurations).toEqual([

@@ -105,14 +105,17 @@ export class FoundationStack extends Stack {
             ? s3.ObjectLockRetention.compliance(Duration.days(policy.objectLock.retentionDays))
             : s3.ObjectLockRetention.governance(Duration.days(policy.objectLock.retentionDays))
           : undefined,
-        // Browsers upload straight to the ingest bucket with the presigned POST the ingest API hands out.
+        // Browsers upload straight to the ingest bucket: the presigned POST the ingest API hands out, or
+        // multipart part PUTs (Uppy), which must read each part's ETag to complete the upload.
         cors:
           name === 'ingest'
             ? [
                 {
-                  allowedMethods: [s3.HttpMethods.POST],
+                  allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.PUT],
                   allowedOrigins: config.corsOrigins,
                   allowedHeaders: ['*'],
+                  exposedHeaders: ['ETag', 'Location'],
+                  maxAge: 600,
                 },
               ]
             : undefined,

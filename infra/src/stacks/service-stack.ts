@@ -118,11 +118,9 @@ export class ServiceStack extends Stack {
       const http = httpTriggerOf(trigger);
       const functionUrl = functionUrlTriggerOf(trigger);
       if (http) {
+        // Internal endpoints are services of their own (ingest-internal, a function-url trigger): the
+        // HTTP API's function has no URL.
         this.httpApi = this.addHttpApi(http, config, names, serviceName, alarmAction);
-        // Internal endpoints are topology services with a function-url trigger (ingest-internal). A
-        // topology without one still gets an internal entry point: an IAM-auth URL on the API's function.
-        const hasInternal = Object.values(topology.services).some((s) => functionUrlTriggerOf(s.trigger));
-        if (!hasInternal) this.addFunctionUrl(names, serviceName, { authType: 'AWS_IAM' });
       } else if (functionUrl) {
         this.addFunctionUrl(names, serviceName, functionUrl);
       } else {
@@ -226,10 +224,13 @@ export class ServiceStack extends Stack {
       apiName: names.httpApi(serviceName),
       description: `Sluice ${serviceName} HTTP API`,
       createDefaultStage: false,
+      // Browsers: the web page, and Uppy's @uppy/aws-s3 (it sends uppy-versions, and DELETE to abort).
       corsPreflight: {
         allowOrigins: config.corsOrigins,
-        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
-        allowHeaders: ['authorization', 'content-type'],
+        allowMethods: [...new Set(trigger.routes.map((r) => r.split(' ')[0]))].map(
+          (m) => apigwv2.CorsHttpMethod[m as keyof typeof apigwv2.CorsHttpMethod],
+        ),
+        allowHeaders: ['authorization', 'content-type', 'uppy-versions'],
         maxAge: Duration.hours(1),
       },
     });
