@@ -119,6 +119,12 @@ test('uploads photos dropped on the page, with per-file progress, and they go th
     () => image.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)),
     (width) => width > 0,
   );
+  // Behind it, the placeholder decoded from the manifest's ThumbHash, drawn while the image loads.
+  await expect(
+    card('baseline-canon-40d.jpg')
+      .locator('.thumb')
+      .evaluate((el) => getComputedStyle(el).backgroundImage),
+  ).resolves.toMatch(/^url\("data:image\/png;base64,/);
   await screenshot(page, 'upload-3-processed');
 });
 
@@ -144,6 +150,7 @@ test('asset details show metadata, every stage, and a rejection with its reason'
     '✔ Original archived to cold storage (done)',
   ]);
   await expect(page.locator('dl.meta').textContent()).resolves.toMatch(/Dimensions\s*100×68/);
+  await expect(page.locator('dl.meta').textContent()).resolves.toMatch(/Camera\s*Canon · Canon EOS 40D/);
   await expect(page.getByRole('table').textContent()).resolves.toMatch(/thumb\.webp/);
   await screenshot(page, 'details');
 
