@@ -222,7 +222,17 @@ test('phone-sized: keyboard navigation, skip link, and the gallery in one column
   const phone = await browser.context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.goto(`${stack.webUrl}#/gallery`);
-  await phone.getByRole('list', { name: 'Assets' }).getByRole('listitem').first().waitFor();
+  const phoneGrid = phone.getByRole('list', { name: 'Assets' });
+  await phoneGrid
+    .getByRole('listitem')
+    .filter({ hasText: 'palette.png' })
+    .getByText('Ready', { exact: true })
+    .waitFor();
+  await phoneGrid
+    .getByRole('listitem')
+    .filter({ hasText: 'baseline-canon-40d.jpg' })
+    .getByText('Ready', { exact: true })
+    .waitFor();
   await phone.keyboard.press('Tab');
   await expect(phone.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
   await phone.keyboard.press('Enter');
