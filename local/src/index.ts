@@ -35,6 +35,22 @@ export {
 } from './http-api';
 export { createLambdaContext, FunctionTimeoutError, invokeHandler, type LambdaHandler } from './lambda';
 export {
+  createLocalWebHandler,
+  type LocalWebConfig,
+  type QueueDepth,
+  queueDepths,
+  type RequestInterceptor,
+} from './local-web';
+export {
+  type AggregateOptions,
+  aggregate,
+  type MetricsSnapshot,
+  type PipelineLogEntry,
+  PipelineLogTailer,
+  parsePipelineLine,
+  type StageMetrics,
+} from './log-metrics';
+export {
   type FindMotoServerOptions,
   findFreePort,
   findMotoServer,
@@ -75,22 +91,6 @@ export {
   type SqsPollerOptions,
   toLambdaRecord,
 } from './sqs-poller';
-export {
-  createLocalWebHandler,
-  type LocalWebConfig,
-  type QueueDepth,
-  queueDepths,
-  type RequestInterceptor,
-} from './local-web';
-export {
-  type AggregateOptions,
-  aggregate,
-  type MetricsSnapshot,
-  type PipelineLogEntry,
-  PipelineLogTailer,
-  parsePipelineLine,
-  type StageMetrics,
-} from './log-metrics';
 export {
   DEFAULT_WEB_ROOT,
   LOCAL_MAXIMUM_CONCURRENCY,
