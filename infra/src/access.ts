@@ -1,3 +1,5 @@
+import type { SearchAccess } from './search';
+
 /**
  * What each service does to which object keys: the input to its IAM policy. The topology says which
  * buckets a service is told about (its environment); it does not yet say which prefixes it touches,
@@ -37,6 +39,11 @@ export interface PrefixGrant {
 
 export interface ServiceAccess {
   objects: PrefixGrant[];
+  /**
+   * The search index on AWS (S3 Vectors + Bedrock, src/search.ts): the function gets the search
+   * environment and these rights on the one index it is configured with.
+   */
+  search?: SearchAccess;
   /**
    * Buckets on which the service holds s3:ListBucket without a prefix condition. S3 answers a GET or
    * HEAD of a missing key with 404 only to callers allowed to list the bucket (403 otherwise), and
@@ -81,6 +88,9 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
       { bucket: 'archive', prefix: 'originals/' },
     ],
     listMultipartUploads: ['ingest'],
+    // GET /search: the SearchPort's @sluice/search adapter queries the index when it is configured
+    // (README, "Search"); the index-document scan is the fallback.
+    search: 'read',
   },
   // Internal API (IAM-auth Function URL): re-triggers an asset by copying its original back into
   // uploads/ (from uploads/, quarantine/ or the archive), and redrives the services' DLQs.
@@ -120,6 +130,8 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
     ],
     notFoundOn: ['processed'],
     listPrefixes: [],
+    // Embeds each asset (Bedrock) and writes its vector (S3 Vectors), creating the index on first use.
+    search: 'write',
   },
   // Reads a manifest, copies the original into originals/ (multipart over 5 GB) and checks it there,
   // then deletes it from uploads/.

@@ -50,6 +50,11 @@ export interface SluiceConfig {
   processedDeepArchiveAccessDays?: number;
   /** Days access logs (S3 server access logs, CloudFront logs) are kept. */
   accessLogDays: number;
+  /** The S3 Vectors index the indexer creates and search reads (a new model or dimension needs a new one). */
+  vectorIndexName: string;
+  /** The Bedrock embedding model (Titan Multimodal Embeddings G1 by default) and its output dimension. */
+  bedrockEmbeddingModelId: string;
+  bedrockEmbeddingDimension: number;
 }
 
 type Context = (key: string) => unknown;
@@ -109,6 +114,16 @@ export function readConfig(ctx: Context, env: NodeJS.ProcessEnv = process.env): 
     throw new Error('Context edgeDomainName and edgeCertificateArn go together');
   }
   const audience = str(ctx, 'jwtAudience');
+  const vectorIndexName = str(ctx, 'vectorIndexName') ?? 'assets';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(vectorIndexName))
+    throw new Error(
+      `Context vectorIndexName must be 3-63 of a-z, 0-9, '.' and '-', got "${vectorIndexName}"`,
+    );
+  const bedrockEmbeddingDimension = int(ctx, 'bedrockEmbeddingDimension', 1024);
+  if (![256, 384, 1024].includes(bedrockEmbeddingDimension))
+    throw new Error(
+      `Context bedrockEmbeddingDimension must be 256, 384 or 1024, got ${bedrockEmbeddingDimension}`,
+    );
   return {
     stage,
     region: str(ctx, 'region') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1',
@@ -139,6 +154,9 @@ export function readConfig(ctx: Context, env: NodeJS.ProcessEnv = process.env): 
     processedArchiveAccessDays,
     processedDeepArchiveAccessDays,
     accessLogDays: int(ctx, 'accessLogDays', 90),
+    vectorIndexName,
+    bedrockEmbeddingModelId: str(ctx, 'bedrockEmbeddingModelId') ?? 'amazon.titan-embed-image-v1',
+    bedrockEmbeddingDimension,
   };
 }
 

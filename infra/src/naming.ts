@@ -64,6 +64,15 @@ export class Names {
     return this.param('buckets', bucket, 'name');
   }
 
+  /** The S3 Vectors vector bucket of the search index (foundation stack). */
+  get vectorBucketNameParam(): string {
+    return this.param('vector-buckets', 'search', 'name');
+  }
+
+  get vectorBucketArnParam(): string {
+    return this.param('vector-buckets', 'search', 'arn');
+  }
+
   topicArnParam(topic: string): string {
     return this.param('topics', topic, 'arn');
   }

@@ -1,6 +1,8 @@
 import { topology } from '@sluice/contracts';
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+// What @sluice/search reads from its environment (a relative import: infra does not depend on it).
+import { readSearchConfig } from '../../packages/search/src/config';
 import { SERVICE_ACCESS } from '../src/access';
 import { readConfig } from '../src/config';
 import { Names } from '../src/naming';
@@ -672,6 +674,111 @@ describe('ingress', () => {
         Origins: [Match.objectLike({ DomainName: { Ref: 'IngestHttpApiDomain' } })],
       }),
     });
+  });
+});
+
+describe('search on AWS (S3 Vectors + Bedrock)', () => {
+  const searching = Object.keys(topology.services).filter((n) => SERVICE_ACCESS[n]?.search);
+  const statementsOf = (name: string): Json[] =>
+    resources(s.template(s.services[name] as never), 'AWS::IAM::Policy').flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement,
+    );
+
+  it('the foundation creates the vector bucket (SSE-S3, retained) and publishes its name and ARN', () => {
+    const template = s.template(s.foundation as never);
+    const buckets = resources(template, 'AWS::S3Vectors::VectorBucket');
+    expect(buckets).toHaveLength(1);
+    const [id, bucket] = buckets[0] as [string, Json];
+    expect(bucket.Properties.EncryptionConfiguration).toEqual({ SseType: 'AES256' });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    const params = Object.fromEntries(
+      resources(template, 'AWS::SSM::Parameter').map(([, p]) => [p.Properties.Name, p.Properties.Value]),
+    );
+    expect(params['/sluice/dev/vector-buckets/search/arn']).toEqual({
+      'Fn::GetAtt': [id, 'VectorBucketArn'],
+    });
+    expect(params['/sluice/dev/vector-buckets/search/name']).toEqual({
+      'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::GetAtt': [id, 'VectorBucketArn'] }] }],
+    });
+  });
+
+  it('the indexer writes the index and ingest reads it', () => {
+    expect(searching.sort()).toEqual(['indexer', 'ingest']);
+  });
+
+  it.each(searching)('%s gets the search environment that @sluice/search reads', (name) => {
+    const [, fn] = resources(s.template(s.services[name] as never), 'AWS::Lambda::Function')[0] as [
+      string,
+      Json,
+    ];
+    const vars = fn.Properties.Environment.Variables;
+    expect(vars).toMatchObject({
+      SEARCH_BACKEND: 's3vectors',
+      VECTOR_BUCKET_NAME: { Ref: 'SearchVectorBucketName' },
+      VECTOR_INDEX_NAME: 'assets',
+      SEARCH_EMBEDDER: 'bedrock',
+      BEDROCK_EMBEDDING_MODEL_ID: 'amazon.titan-embed-image-v1',
+      BEDROCK_EMBEDDING_DIMENSION: '1024',
+    });
+    // The library's own reading of that environment (the bucket name is a deploy-time value).
+    const config = readSearchConfig({
+      ...vars,
+      VECTOR_BUCKET_NAME: 'sluice-vectors',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(config).toMatchObject({
+      backend: 's3vectors',
+      vectorBucketName: 'sluice-vectors',
+      indexName: 'assets',
+      embedder: { kind: 'bedrock', modelId: 'amazon.titan-embed-image-v1', dimension: 1024 },
+    });
+  });
+
+  it.each(searching)('%s: S3 Vectors actions on its one index and InvokeModel on its model only', (name) => {
+    const statements = statementsOf(name);
+    const vectors = statements.filter((st) =>
+      [st.Action].flat().some((a: string) => a.startsWith('s3vectors:')),
+    );
+    expect(vectors).toHaveLength(1);
+    expect([vectors[0].Resource].flat().map(render)).toEqual(['<SearchVectorBucketArn>/index/assets']);
+    expect([vectors[0].Action].flat().sort()).toEqual(
+      (name === 'indexer'
+        ? [
+            's3vectors:GetIndex',
+            's3vectors:CreateIndex',
+            's3vectors:ListTagsForResource',
+            's3vectors:TagResource',
+            's3vectors:PutVectors',
+            's3vectors:GetVectors',
+            's3vectors:DeleteVectors',
+            's3vectors:ListVectors',
+          ]
+        : [
+            's3vectors:GetIndex',
+            's3vectors:ListTagsForResource',
+            's3vectors:QueryVectors',
+            's3vectors:GetVectors',
+            's3vectors:ListVectors',
+          ]
+      ).sort(),
+    );
+    const bedrock = statements.filter((st) =>
+      [st.Action].flat().some((a: string) => a.startsWith('bedrock:')),
+    );
+    expect(bedrock.map((st) => [[st.Action].flat(), [st.Resource].flat().map(render)])).toEqual([
+      [
+        ['bedrock:InvokeModel'],
+        [
+          `arn:<AWS::Partition>:bedrock:${s.services[name]?.region}::foundation-model/amazon.titan-embed-image-v1`,
+        ],
+      ],
+    ]);
+  });
+
+  it('no other service touches the index or Bedrock', () => {
+    for (const name of Object.keys(topology.services).filter((n) => !searching.includes(n))) {
+      expect(JSON.stringify(statementsOf(name))).not.toMatch(/s3vectors:|bedrock:/);
+    }
   });
 });
 

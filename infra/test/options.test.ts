@@ -162,6 +162,32 @@ describe('context options', () => {
     template.hasParameter('JwtAudience', { Type: 'CommaDelimitedList' });
   });
 
+  it('another search index or embedding model moves the environment and the grants together', () => {
+    const { services } = build(
+      {
+        vectorIndexName: 'assets-v2',
+        bedrockEmbeddingModelId: 'amazon.titan-embed-image-v2',
+        bedrockEmbeddingDimension: '384',
+      },
+      ['indexer'],
+    );
+    const template = Template.fromStack(services.indexer as never);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          VECTOR_INDEX_NAME: 'assets-v2',
+          BEDROCK_EMBEDDING_MODEL_ID: 'amazon.titan-embed-image-v2',
+          BEDROCK_EMBEDDING_DIMENSION: '384',
+        }),
+      },
+    });
+    const json = JSON.stringify(template.toJSON());
+    expect(json).toContain('/index/assets-v2');
+    expect(json).not.toContain('/index/assets"');
+    expect(json).toContain('::foundation-model/amazon.titan-embed-image-v2');
+    expect(json).not.toContain('amazon.titan-embed-image-v1');
+  });
+
   it('a stage renames every stack, resource and parameter path', () => {
     const { services } = build({ stage: 'prod' }, ['processor']);
     expect(services.processor?.stackName).toBe('Sluice-prod-ProcessorService');
@@ -206,6 +232,8 @@ describe('configuration and topology checks', () => {
       /GOVERNANCE or COMPLIANCE/,
     );
     expect(() => readConfig((k) => ({ edgeDomainName: 'x.example.com' })[k])).toThrow(/go together/);
+    expect(() => readConfig((k) => ({ bedrockEmbeddingDimension: '512' })[k])).toThrow(/256, 384 or 1024/);
+    expect(() => readConfig((k) => ({ vectorIndexName: 'Assets_1' })[k])).toThrow(/vectorIndexName/);
   });
 
   it('a visibility timeout under 6x the function timeout is refused', () => {

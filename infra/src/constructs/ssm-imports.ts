@@ -44,6 +44,23 @@ export class SsmImports {
     return `${this.bucketArn(bucket)}/${prefix}*`;
   }
 
+  /** The search index's S3 Vectors vector bucket (foundation stack). */
+  get vectorBucketName(): string {
+    return this.value(
+      'SearchVectorBucketName',
+      this.names.vectorBucketNameParam,
+      'Name of the S3 Vectors vector bucket of the search index (foundation stack)',
+    );
+  }
+
+  get vectorBucketArn(): string {
+    return this.value(
+      'SearchVectorBucketArn',
+      this.names.vectorBucketArnParam,
+      'ARN of the S3 Vectors vector bucket of the search index (foundation stack)',
+    );
+  }
+
   topicArn(topic: string): string {
     return this.value(
       `${pascal(topic)}TopicArn`,

@@ -1,13 +1,15 @@
 import type { Topology } from '@sluice/contracts';
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { SERVICE_ACCESS } from '../access';
 import type { SluiceConfig } from '../config';
 import { PipelineQueue } from '../constructs/pipeline-queue';
 import { acknowledgeCdkProvidedFunction } from '../nag';
@@ -39,6 +41,8 @@ export class FoundationStack extends Stack {
   readonly messagingKey: kms.Key;
   readonly alarmTopic: sns.Topic;
   readonly accessLogs: s3.Bucket;
+  /** The search index's S3 Vectors vector bucket, when a topology service searches (src/search.ts). */
+  readonly vectorBucket?: s3vectors.CfnVectorBucket;
 
   constructor(scope: Construct, id: string, props: FoundationStackProps) {
     super(scope, id, props);
@@ -126,6 +130,28 @@ export class FoundationStack extends Stack {
         parameterName: names.bucketNameParam(name),
         stringValue: this.buckets[name].bucketName,
         description: bucket.description,
+      });
+    }
+
+    // The search index on AWS. CloudFormation names the bucket (a retained one would keep a fixed name
+    // taken); the indexer creates the index in it on first use. Retained: CloudFormation can only
+    // delete an empty vector bucket, and the vectors took Bedrock calls to make.
+    if (Object.keys(topology.services).some((name) => SERVICE_ACCESS[name]?.search)) {
+      const vectorBucket = new s3vectors.CfnVectorBucket(this, 'SearchVectorBucket', {
+        encryptionConfiguration: { sseType: 'AES256' },
+      });
+      vectorBucket.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      this.vectorBucket = vectorBucket;
+      // Ref is the ARN, arn:<partition>:s3vectors:<region>:<account>:bucket/<name>.
+      new ssm.StringParameter(this, 'SearchVectorBucketNameParam', {
+        parameterName: names.vectorBucketNameParam,
+        stringValue: Fn.select(1, Fn.split('/', vectorBucket.attrVectorBucketArn)),
+        description: 'S3 Vectors vector bucket of the search index',
+      });
+      new ssm.StringParameter(this, 'SearchVectorBucketArnParam', {
+        parameterName: names.vectorBucketArnParam,
+        stringValue: vectorBucket.attrVectorBucketArn,
+        description: 'S3 Vectors vector bucket of the search index',
       });
     }
 

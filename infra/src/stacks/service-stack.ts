@@ -28,6 +28,7 @@ import { ServiceFunction } from '../constructs/service-function';
 import { SsmImports } from '../constructs/ssm-imports';
 import { grantAccess, queueUrl } from '../grants';
 import type { Names } from '../naming';
+import { grantSearch, searchEnvironment } from '../search';
 import {
   type EnvironmentRef,
   type FunctionUrlTriggerSettings,
@@ -65,24 +66,32 @@ export class ServiceStack extends Stack {
       sns.Topic.fromTopicArn(this, 'AlarmTopic', imports.alarmTopicArn),
     );
 
+    const access = SERVICE_ACCESS[serviceName] as ServiceAccess;
+    // The search environment has no topology reference kind (see src/search.ts); the topology's own
+    // values win over it.
+    const environment = {
+      ...(access.search ? searchEnvironment(config, imports) : {}),
+      ...Object.fromEntries(
+        Object.entries(service.environment).map(([key, ref]) => [key, resolveRef(ref, this, names, imports)]),
+      ),
+    };
     this.fn = new ServiceFunction(this, 'Service', {
       names,
       serviceName,
       service,
-      environment: Object.fromEntries(
-        Object.entries(service.environment).map(([key, ref]) => [key, resolveRef(ref, this, names, imports)]),
-      ),
+      environment,
       logRetentionDays: config.logRetentionDays,
     });
     const fn = this.fn.function;
     grantAccess(this, this.fn.role, {
       label: serviceName,
-      access: SERVICE_ACCESS[serviceName] as ServiceAccess,
+      access,
       environment: service.environment,
       topology,
       imports,
       names,
     });
+    if (access.search) grantSearch(this, this.fn.role, access.search, environment, imports);
 
     const trigger = service.trigger;
     if (isSqsTrigger(trigger)) {
