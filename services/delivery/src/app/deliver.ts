@@ -302,7 +302,8 @@ export async function deliver(request: DeliveryRequest, deps: DeliverDeps): Prom
         head,
       );
     }
-    log('rejected', { status: refusal.status, code: refusal.code, reason: refusal.message });
+    // `reason` is the stable code dashboards group by; the sentence goes with it as `detail`.
+    log('rejected', { status: refusal.status, reason: refusal.code, detail: refusal.message });
     return errorResponse(refusal, head);
   }
 }
