@@ -226,6 +226,7 @@ export interface AssetStatus {
   placeholder?: AssetStatusPlaceholder;
   exif?: AssetStatusExif;
   rejection?: AssetRejection;
+  original?: AssetStatusOriginal;
   renditions: RenditionLink[];
 }
 /**
@@ -289,6 +290,55 @@ export interface AssetRejection {
   message: string;
   stage: string;
   rejectedAt?: string;
+}
+/**
+ * Where the original is and whether it can be read now (original-status/v1's shape): its storage class, restore progress, and a short-lived download URL once readable. Present once the asset has a manifest.
+ */
+export interface AssetStatusOriginal {
+  /**
+   * ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).
+   */
+  location: 'ingest' | 'archive' | 'missing';
+  /**
+   * available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.
+   */
+  availability: 'available' | 'archived' | 'restoring' | 'restored' | 'missing';
+  /**
+   * The object's S3 storage class.
+   */
+  storageClass?:
+    | 'STANDARD'
+    | 'STANDARD_IA'
+    | 'ONEZONE_IA'
+    | 'INTELLIGENT_TIERING'
+    | 'GLACIER_IR'
+    | 'GLACIER'
+    | 'DEEP_ARCHIVE'
+    | 'REDUCED_REDUNDANCY';
+  /**
+   * An Intelligent-Tiering object in one of its opt-in archive tiers.
+   */
+  archiveAccessTier?: 'ARCHIVE_ACCESS' | 'DEEP_ARCHIVE_ACCESS';
+  /**
+   * When a restored copy stops being readable (availability restored).
+   */
+  restoreExpiresAt?: string;
+  /**
+   * Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).
+   */
+  restoreRequested?: 'accepted' | 'in-progress' | 'already-restored' | 'not-needed';
+  /**
+   * Bytes of the original.
+   */
+  size?: number;
+  download?: AssetStatusOriginalDownload;
+}
+/**
+ * A presigned GET of the original (served as an attachment under its file name), when it is readable.
+ */
+export interface AssetStatusOriginalDownload {
+  url: string;
+  expiresAt: string;
 }
 export interface RenditionLink {
   preset: string;

@@ -2042,9 +2042,279 @@ return errors === 0;
 validate21.evaluated = {"props":{"assetId":true,"tenantId":true,"source":true,"sha256":true,"detected":true,"renditions":true,"processedAt":true,"processorVersion":true,"image":true,"exif":true,"dominantColor":true,"placeholder":true,"perceptualHash":true,"text":true},"dynamicProps":false,"dynamicItems":false};
 
 exports.assetStatusV1 = validate28;
-const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/asset-status/v1.schema.json","title":"Asset Status","description":"Body of GET /assets/{id} (200): where one asset of the caller's tenant stands in the pipeline, and short-lived URLs for its renditions. Open: clients ignore fields they do not know.","type":"object","required":["assetId","tenantId","state","stages","renditions"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"state":{"description":"The latest milestone: uploaded (waiting for or in processing), processed, indexed, archived (processed, indexed and the original in the archive), or rejected (see rejection).","enum":["uploaded","processed","indexed","archived","rejected"]},"stages":{"title":"Asset Stages","description":"Each stage the asset has reached.","type":"object","required":["uploaded","processed","indexed","archived"],"properties":{"uploaded":{"type":"boolean"},"processed":{"type":"boolean"},"indexed":{"type":"boolean"},"archived":{"type":"boolean"}}},"fileName":{"description":"The sanitized file name.","type":"string","minLength":1,"maxLength":255},"contentType":{"description":"The content type the client declared.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"detected":{"title":"Asset Status Detected","type":"object","required":["mime","kind"],"properties":{"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]}}},"image":{"title":"Asset Status Image","type":"object","required":["width","height"],"properties":{"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"format":{"type":"string","maxLength":32}}},"processedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"dominantColor":{"description":"The image's dominant color, from the manifest.","type":"string","pattern":"^#[0-9a-f]{6}$"},"placeholder":{"title":"Asset Status Placeholder","description":"A tiny preview clients draw while the rendition loads.","type":"object","required":["type","value"],"properties":{"type":{"enum":["thumbhash","blurhash"]},"value":{"description":"ThumbHash as base64, or a BlurHash string.","type":"string","minLength":1,"maxLength":256}}},"exif":{"title":"Asset Status Exif","description":"The camera facts worth searching on. Closed on purpose: location (GPS) and serial numbers are never kept.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"rejection":{"title":"Asset Rejection","description":"Why the pipeline refused the file; the original is kept under quarantine/.","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. undecodable-image, pixel-limit.","type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}},"renditions":{"type":"array","items":{"$ref":"#/$defs/renditionLink"}}},"$defs":{"renditionLink":{"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}}}};
-const schema48 = {"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
-const pattern36 = new RegExp("^https?://[^\\s]+$", "u");
+const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/asset-status/v1.schema.json","title":"Asset Status","description":"Body of GET /assets/{id} (200): where one asset of the caller's tenant stands in the pipeline, and short-lived URLs for its renditions. Open: clients ignore fields they do not know.","type":"object","required":["assetId","tenantId","state","stages","renditions"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"state":{"description":"The latest milestone: uploaded (waiting for or in processing), processed, indexed, archived (processed, indexed and the original in the archive), or rejected (see rejection).","enum":["uploaded","processed","indexed","archived","rejected"]},"stages":{"title":"Asset Stages","description":"Each stage the asset has reached.","type":"object","required":["uploaded","processed","indexed","archived"],"properties":{"uploaded":{"type":"boolean"},"processed":{"type":"boolean"},"indexed":{"type":"boolean"},"archived":{"type":"boolean"}}},"fileName":{"description":"The sanitized file name.","type":"string","minLength":1,"maxLength":255},"contentType":{"description":"The content type the client declared.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"detected":{"title":"Asset Status Detected","type":"object","required":["mime","kind"],"properties":{"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]}}},"image":{"title":"Asset Status Image","type":"object","required":["width","height"],"properties":{"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"format":{"type":"string","maxLength":32}}},"processedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"dominantColor":{"description":"The image's dominant color, from the manifest.","type":"string","pattern":"^#[0-9a-f]{6}$"},"placeholder":{"title":"Asset Status Placeholder","description":"A tiny preview clients draw while the rendition loads.","type":"object","required":["type","value"],"properties":{"type":{"enum":["thumbhash","blurhash"]},"value":{"description":"ThumbHash as base64, or a BlurHash string.","type":"string","minLength":1,"maxLength":256}}},"exif":{"title":"Asset Status Exif","description":"The camera facts worth searching on. Closed on purpose: location (GPS) and serial numbers are never kept.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"rejection":{"title":"Asset Rejection","description":"Why the pipeline refused the file; the original is kept under quarantine/.","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. undecodable-image, pixel-limit.","type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}},"original":{"description":"Where the original is and whether it can be read now (original-status/v1's shape): its storage class, restore progress, and a short-lived download URL once readable. Present once the asset has a manifest.","$ref":"#/$defs/assetOriginal"},"renditions":{"type":"array","items":{"$ref":"#/$defs/renditionLink"}}},"$defs":{"renditionLink":{"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}},"assetOriginal":{"title":"Asset Status Original","description":"The shape of original-status/v1 (schemas are self-contained, so it is repeated here; a contracts test keeps the two equal).","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Asset Status Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}}},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+const schema51 = {"title":"Rendition Link","type":"object","required":["preset","format","width","height","bytes","contentType","url","expiresAt"],"properties":{"preset":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"format":{"enum":["webp","jpeg","avif","png"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"bytes":{"type":"integer","minimum":1},"contentType":{"type":"string","pattern":"^image/(webp|jpeg|avif|png)$"},"url":{"description":"A presigned GET of the rendition, short-lived.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"description":"When url stops working.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+const pattern35 = new RegExp("^https?://[^\\s]+$", "u");
+const schema48 = {"title":"Asset Status Original","description":"The shape of original-status/v1 (schemas are self-contained, so it is repeated here; a contracts test keeps the two equal).","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Asset Status Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}}};
+const schema49 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate29.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.location === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "location"},message:"must have required property '"+"location"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.availability === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "availability"},message:"must have required property '"+"availability"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.location !== undefined){
+let data0 = data.location;
+if(!(((data0 === "ingest") || (data0 === "archive")) || (data0 === "missing"))){
+const err2 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/enum",keyword:"enum",params:{allowedValues: schema48.properties.location.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.availability !== undefined){
+let data1 = data.availability;
+if(!(((((data1 === "available") || (data1 === "archived")) || (data1 === "restoring")) || (data1 === "restored")) || (data1 === "missing"))){
+const err3 = {instancePath:instancePath+"/availability",schemaPath:"#/properties/availability/enum",keyword:"enum",params:{allowedValues: schema48.properties.availability.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.storageClass !== undefined){
+let data2 = data.storageClass;
+if(!((((((((data2 === "STANDARD") || (data2 === "STANDARD_IA")) || (data2 === "ONEZONE_IA")) || (data2 === "INTELLIGENT_TIERING")) || (data2 === "GLACIER_IR")) || (data2 === "GLACIER")) || (data2 === "DEEP_ARCHIVE")) || (data2 === "REDUCED_REDUNDANCY"))){
+const err4 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema48.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.archiveAccessTier !== undefined){
+let data3 = data.archiveAccessTier;
+if(!((data3 === "ARCHIVE_ACCESS") || (data3 === "DEEP_ARCHIVE_ACCESS"))){
+const err5 = {instancePath:instancePath+"/archiveAccessTier",schemaPath:"#/properties/archiveAccessTier/enum",keyword:"enum",params:{allowedValues: schema48.properties.archiveAccessTier.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.restoreExpiresAt !== undefined){
+let data4 = data.restoreExpiresAt;
+if(typeof data4 === "string"){
+if(!pattern16.test(data4)){
+const err6 = {instancePath:instancePath+"/restoreExpiresAt",schemaPath:"#/$defs/isoUtcTimestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/restoreExpiresAt",schemaPath:"#/$defs/isoUtcTimestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.restoreRequested !== undefined){
+let data5 = data.restoreRequested;
+if(!((((data5 === "accepted") || (data5 === "in-progress")) || (data5 === "already-restored")) || (data5 === "not-needed"))){
+const err8 = {instancePath:instancePath+"/restoreRequested",schemaPath:"#/properties/restoreRequested/enum",keyword:"enum",params:{allowedValues: schema48.properties.restoreRequested.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.size !== undefined){
+let data6 = data.size;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err9 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 9007199254740991 || isNaN(data6)){
+const err10 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err11 = {instancePath:instancePath+"/size",schemaPath:"#/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.download !== undefined){
+let data7 = data.download;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.url === undefined){
+const err12 = {instancePath:instancePath+"/download",schemaPath:"#/properties/download/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data7.expiresAt === undefined){
+const err13 = {instancePath:instancePath+"/download",schemaPath:"#/properties/download/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data7.url !== undefined){
+let data8 = data7.url;
+if(typeof data8 === "string"){
+if(data8.length > 8192){
+const err14 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/maxLength",keyword:"maxLength",params:{limit: 8192},message:"must NOT have more than 8192 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!pattern35.test(data8)){
+const err15 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data7.expiresAt !== undefined){
+let data9 = data7.expiresAt;
+if(typeof data9 === "string"){
+if(!pattern16.test(data9)){
+const err17 = {instancePath:instancePath+"/download/expiresAt",schemaPath:"#/$defs/isoUtcTimestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/download/expiresAt",schemaPath:"#/$defs/isoUtcTimestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/download",schemaPath:"#/properties/download/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+validate29.evaluated = {"props":{"location":true,"availability":true,"storageClass":true,"archiveAccessTier":true,"restoreExpiresAt":true,"restoreRequested":true,"size":true,"download":true},"dynamicProps":false,"dynamicItems":false};
+
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/asset-status/v1.schema.json" */;
@@ -3162,14 +3432,20 @@ vErrors.push(err92);
 errors++;
 }
 }
+if(data.original !== undefined){
+if(!(validate29(data.original, {instancePath:instancePath+"/original",parentData:data,parentDataProperty:"original",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
 if(data.renditions !== undefined){
-let data38 = data.renditions;
-if(Array.isArray(data38)){
-const len0 = data38.length;
+let data39 = data.renditions;
+if(Array.isArray(data39)){
+const len0 = data39.length;
 for(let i0=0; i0<len0; i0++){
-let data39 = data38[i0];
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.preset === undefined){
+let data40 = data39[i0];
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.preset === undefined){
 const err93 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "preset"},message:"must have required property '"+"preset"+"'"};
 if(vErrors === null){
 vErrors = [err93];
@@ -3179,7 +3455,7 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data39.format === undefined){
+if(data40.format === undefined){
 const err94 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};
 if(vErrors === null){
 vErrors = [err94];
@@ -3189,7 +3465,7 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(data39.width === undefined){
+if(data40.width === undefined){
 const err95 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "width"},message:"must have required property '"+"width"+"'"};
 if(vErrors === null){
 vErrors = [err95];
@@ -3199,7 +3475,7 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data39.height === undefined){
+if(data40.height === undefined){
 const err96 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err96];
@@ -3209,7 +3485,7 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data39.bytes === undefined){
+if(data40.bytes === undefined){
 const err97 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'"};
 if(vErrors === null){
 vErrors = [err97];
@@ -3219,7 +3495,7 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(data39.contentType === undefined){
+if(data40.contentType === undefined){
 const err98 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "contentType"},message:"must have required property '"+"contentType"+"'"};
 if(vErrors === null){
 vErrors = [err98];
@@ -3229,7 +3505,7 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data39.url === undefined){
+if(data40.url === undefined){
 const err99 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err99];
@@ -3239,7 +3515,7 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(data39.expiresAt === undefined){
+if(data40.expiresAt === undefined){
 const err100 = {instancePath:instancePath+"/renditions/" + i0,schemaPath:"#/$defs/renditionLink/required",keyword:"required",params:{missingProperty: "expiresAt"},message:"must have required property '"+"expiresAt"+"'"};
 if(vErrors === null){
 vErrors = [err100];
@@ -3249,10 +3525,10 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data39.preset !== undefined){
-let data40 = data39.preset;
-if(typeof data40 === "string"){
-if(!pattern13.test(data40)){
+if(data40.preset !== undefined){
+let data41 = data40.preset;
+if(typeof data41 === "string"){
+if(!pattern13.test(data41)){
 const err101 = {instancePath:instancePath+"/renditions/" + i0+"/preset",schemaPath:"#/$defs/renditionLink/properties/preset/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,31}$"+"\""};
 if(vErrors === null){
 vErrors = [err101];
@@ -3274,10 +3550,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data39.format !== undefined){
-let data41 = data39.format;
-if(!((((data41 === "webp") || (data41 === "jpeg")) || (data41 === "avif")) || (data41 === "png"))){
-const err103 = {instancePath:instancePath+"/renditions/" + i0+"/format",schemaPath:"#/$defs/renditionLink/properties/format/enum",keyword:"enum",params:{allowedValues: schema48.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(data40.format !== undefined){
+let data42 = data40.format;
+if(!((((data42 === "webp") || (data42 === "jpeg")) || (data42 === "avif")) || (data42 === "png"))){
+const err103 = {instancePath:instancePath+"/renditions/" + i0+"/format",schemaPath:"#/$defs/renditionLink/properties/format/enum",keyword:"enum",params:{allowedValues: schema51.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -3287,9 +3563,9 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data39.width !== undefined){
-let data42 = data39.width;
-if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+if(data40.width !== undefined){
+let data43 = data40.width;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
 const err104 = {instancePath:instancePath+"/renditions/" + i0+"/width",schemaPath:"#/$defs/renditionLink/properties/width/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err104];
@@ -3299,8 +3575,8 @@ vErrors.push(err104);
 }
 errors++;
 }
-if((typeof data42 == "number") && (isFinite(data42))){
-if(data42 < 1 || isNaN(data42)){
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 < 1 || isNaN(data43)){
 const err105 = {instancePath:instancePath+"/renditions/" + i0+"/width",schemaPath:"#/$defs/renditionLink/properties/width/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err105];
@@ -3312,9 +3588,9 @@ errors++;
 }
 }
 }
-if(data39.height !== undefined){
-let data43 = data39.height;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+if(data40.height !== undefined){
+let data44 = data40.height;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
 const err106 = {instancePath:instancePath+"/renditions/" + i0+"/height",schemaPath:"#/$defs/renditionLink/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err106];
@@ -3324,8 +3600,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-if((typeof data43 == "number") && (isFinite(data43))){
-if(data43 < 1 || isNaN(data43)){
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 < 1 || isNaN(data44)){
 const err107 = {instancePath:instancePath+"/renditions/" + i0+"/height",schemaPath:"#/$defs/renditionLink/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err107];
@@ -3337,9 +3613,9 @@ errors++;
 }
 }
 }
-if(data39.bytes !== undefined){
-let data44 = data39.bytes;
-if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+if(data40.bytes !== undefined){
+let data45 = data40.bytes;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
 const err108 = {instancePath:instancePath+"/renditions/" + i0+"/bytes",schemaPath:"#/$defs/renditionLink/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err108];
@@ -3349,8 +3625,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 < 1 || isNaN(data44)){
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 1 || isNaN(data45)){
 const err109 = {instancePath:instancePath+"/renditions/" + i0+"/bytes",schemaPath:"#/$defs/renditionLink/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err109];
@@ -3362,10 +3638,10 @@ errors++;
 }
 }
 }
-if(data39.contentType !== undefined){
-let data45 = data39.contentType;
-if(typeof data45 === "string"){
-if(!pattern15.test(data45)){
+if(data40.contentType !== undefined){
+let data46 = data40.contentType;
+if(typeof data46 === "string"){
+if(!pattern15.test(data46)){
 const err110 = {instancePath:instancePath+"/renditions/" + i0+"/contentType",schemaPath:"#/$defs/renditionLink/properties/contentType/pattern",keyword:"pattern",params:{pattern: "^image/(webp|jpeg|avif|png)$"},message:"must match pattern \""+"^image/(webp|jpeg|avif|png)$"+"\""};
 if(vErrors === null){
 vErrors = [err110];
@@ -3387,10 +3663,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data39.url !== undefined){
-let data46 = data39.url;
-if(typeof data46 === "string"){
-if(data46.length > 8192){
+if(data40.url !== undefined){
+let data47 = data40.url;
+if(typeof data47 === "string"){
+if(data47.length > 8192){
 const err112 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/maxLength",keyword:"maxLength",params:{limit: 8192},message:"must NOT have more than 8192 characters"};
 if(vErrors === null){
 vErrors = [err112];
@@ -3400,7 +3676,7 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(!pattern36.test(data46)){
+if(!pattern35.test(data47)){
 const err113 = {instancePath:instancePath+"/renditions/" + i0+"/url",schemaPath:"#/$defs/renditionLink/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err113];
@@ -3422,10 +3698,10 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data39.expiresAt !== undefined){
-let data47 = data39.expiresAt;
-if(typeof data47 === "string"){
-if(!pattern16.test(data47)){
+if(data40.expiresAt !== undefined){
+let data48 = data40.expiresAt;
+if(typeof data48 === "string"){
+if(!pattern16.test(data48)){
 const err115 = {instancePath:instancePath+"/renditions/" + i0+"/expiresAt",schemaPath:"#/$defs/renditionLink/properties/expiresAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err115];
@@ -3485,19 +3761,19 @@ errors++;
 validate28.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":{"assetId":true,"tenantId":true,"state":true,"stages":true,"fileName":true,"contentType":true,"size":true,"sha256":true,"detected":true,"image":true,"processedAt":true,"dominantColor":true,"placeholder":true,"exif":true,"rejection":true,"renditions":true},"dynamicProps":false,"dynamicItems":false};
+validate28.evaluated = {"props":{"assetId":true,"tenantId":true,"state":true,"stages":true,"fileName":true,"contentType":true,"size":true,"sha256":true,"detected":true,"image":true,"processedAt":true,"dominantColor":true,"placeholder":true,"exif":true,"rejection":true,"original":true,"renditions":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.deliverySigningKeysV1 = validate29;
-const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json","title":"Delivery Signing Keys","description":"The HMAC-SHA256 keys of the delivery service's signed URLs (ad-hoc transforms): the secret string in Secrets Manager (DELIVERY_SIGNING_KEYS_SECRET_ID) or DELIVERY_SIGNING_KEYS. A URL names its key (kid), so keys rotate without breaking links: add a new key and make it current, keep the old one until the URLs signed with it have expired, then remove it. Closed: a typo must fail loudly, not disable a key.","type":"object","additionalProperties":false,"required":["current","keys"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"current":{"description":"The key id new URLs are signed with; one of keys.","$ref":"#/$defs/keyId"},"keys":{"description":"Every key URLs may be signed with, by key id: at least 32 random bytes each, base64url (or base64) encoded.","type":"object","minProperties":1,"maxProperties":10,"propertyNames":{"$ref":"#/$defs/keyId"},"additionalProperties":{"type":"string","minLength":43,"maxLength":256,"pattern":"^[A-Za-z0-9_+/-]+={0,2}$"}}},"$defs":{"keyId":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}}};
-const schema50 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"};
-const pattern38 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");
-const pattern40 = new RegExp("^[A-Za-z0-9_+/-]+={0,2}$", "u");
+exports.deliverySigningKeysV1 = validate31;
+const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json","title":"Delivery Signing Keys","description":"The HMAC-SHA256 keys of the delivery service's signed URLs (ad-hoc transforms): the secret string in Secrets Manager (DELIVERY_SIGNING_KEYS_SECRET_ID) or DELIVERY_SIGNING_KEYS. A URL names its key (kid), so keys rotate without breaking links: add a new key and make it current, keep the old one until the URLs signed with it have expired, then remove it. Closed: a typo must fail loudly, not disable a key.","type":"object","additionalProperties":false,"required":["current","keys"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"current":{"description":"The key id new URLs are signed with; one of keys.","$ref":"#/$defs/keyId"},"keys":{"description":"Every key URLs may be signed with, by key id: at least 32 random bytes each, base64url (or base64) encoded.","type":"object","minProperties":1,"maxProperties":10,"propertyNames":{"$ref":"#/$defs/keyId"},"additionalProperties":{"type":"string","minLength":43,"maxLength":256,"pattern":"^[A-Za-z0-9_+/-]+={0,2}$"}}},"$defs":{"keyId":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}}};
+const schema53 = {"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"};
+const pattern41 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");
+const pattern43 = new RegExp("^[A-Za-z0-9_+/-]+={0,2}$", "u");
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/delivery-signing-keys/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate29.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3552,7 +3828,7 @@ errors++;
 if(data.current !== undefined){
 let data1 = data.current;
 if(typeof data1 === "string"){
-if(!pattern38.test(data1)){
+if(!pattern41.test(data1)){
 const err4 = {instancePath:instancePath+"/current",schemaPath:"#/$defs/keyId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -3600,7 +3876,7 @@ errors++;
 for(const key1 in data2){
 const _errs9 = errors;
 if(typeof key1 === "string"){
-if(!pattern38.test(key1)){
+if(!pattern41.test(key1)){
 const err8 = {instancePath:instancePath+"/keys",schemaPath:"#/$defs/keyId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err8];
@@ -3656,7 +3932,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!pattern40.test(data3)){
+if(!pattern43.test(data3)){
 const err13 = {instancePath:instancePath+"/keys/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/keys/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_+/-]+={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9_+/-]+={0,2}$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -3701,19 +3977,19 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.indexDocumentV1 = validate30;
-const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/index-document/v1.schema.json","title":"Index Document","description":"One asset as the search index stores it, written by the indexer from the asset manifest. sourceSequencer makes writes idempotent and ordered: a document is only replaced by one with an equal or greater sequencer.","type":"object","required":["assetId","tenantId","fileName","mime","kind","tags","createdAt","updatedAt","sourceSequencer"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"fileName":{"type":"string","minLength":1,"maxLength":255},"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"exif":{"description":"Same shape as the asset manifest's exif (a test keeps them equal); never GPS.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"takenAt":{"description":"exif.takenAt lifted to the top for sorting.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"perceptualHash":{"description":"The manifest's 64-bit perceptual hash (dHash), 16 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{16}$"},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, for result lists.","type":"string","maxLength":1024,"pattern":"^renditions/[^/]+/[^/]+$"},"tags":{"type":"array","maxItems":100,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64}},"text":{"description":"The manifest's text extract, at most 64 KiB of UTF-8.","type":"string","maxLength":65536},"createdAt":{"description":"When the asset was first indexed.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"updatedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"processedAt":{"description":"The manifest's processedAt: after sourceSequencer, orders rewrites of one upload's manifest (reprocessing).","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceSequencer":{"description":"The S3 sequencer of the upload this document describes.","type":"string","pattern":"^[0-9A-Fa-f]+$"},"embedding":{"title":"Embedding","description":"A vector for semantic search; vector holds exactly dimension numbers.","type":"object","required":["model","dimension","vector"],"properties":{"model":{"description":"Model id, e.g. amazon.titan-embed-image-v1.","type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192},"vector":{"type":"array","minItems":1,"maxItems":8192,"items":{"type":"number"}}}}}};
+exports.indexDocumentV1 = validate32;
+const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/index-document/v1.schema.json","title":"Index Document","description":"One asset as the search index stores it, written by the indexer from the asset manifest. sourceSequencer makes writes idempotent and ordered: a document is only replaced by one with an equal or greater sequencer.","type":"object","required":["assetId","tenantId","fileName","mime","kind","tags","createdAt","updatedAt","sourceSequencer"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"fileName":{"type":"string","minLength":1,"maxLength":255},"mime":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"kind":{"enum":["image","text","document","archive","other"]},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"exif":{"description":"Same shape as the asset manifest's exif (a test keeps them equal); never GPS.","type":"object","additionalProperties":false,"properties":{"make":{"type":"string","minLength":1,"maxLength":128},"model":{"type":"string","minLength":1,"maxLength":128},"lens":{"type":"string","minLength":1,"maxLength":128},"takenAt":{"description":"DateTimeOriginal as ISO-8601: camera-local time, with the offset when the camera recorded one.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"exposureTime":{"description":"Seconds, e.g. 0.004 for 1/250.","type":"number","exclusiveMinimum":0},"fNumber":{"type":"number","exclusiveMinimum":0},"iso":{"type":"integer","minimum":1},"focalLength":{"description":"Millimetres.","type":"number","exclusiveMinimum":0}}},"takenAt":{"description":"exif.takenAt lifted to the top for sorting.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?$"},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"perceptualHash":{"description":"The manifest's 64-bit perceptual hash (dHash), 16 lowercase hex digits.","type":"string","pattern":"^[0-9a-f]{16}$"},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, for result lists.","type":"string","maxLength":1024,"pattern":"^renditions/[^/]+/[^/]+$"},"tags":{"type":"array","maxItems":100,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":64}},"text":{"description":"The manifest's text extract, at most 64 KiB of UTF-8.","type":"string","maxLength":65536},"createdAt":{"description":"When the asset was first indexed.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"updatedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"processedAt":{"description":"The manifest's processedAt: after sourceSequencer, orders rewrites of one upload's manifest (reprocessing).","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceSequencer":{"description":"The S3 sequencer of the upload this document describes.","type":"string","pattern":"^[0-9A-Fa-f]+$"},"embedding":{"title":"Embedding","description":"A vector for semantic search; vector holds exactly dimension numbers.","type":"object","required":["model","dimension","vector"],"properties":{"model":{"description":"Model id, e.g. amazon.titan-embed-image-v1.","type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192},"vector":{"type":"array","minItems":1,"maxItems":8192,"items":{"type":"number"}}}}}};
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/index-document/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3934,7 +4210,7 @@ errors++;
 if(data.kind !== undefined){
 let data4 = data.kind;
 if(!(((((data4 === "image") || (data4 === "text")) || (data4 === "document")) || (data4 === "archive")) || (data4 === "other"))){
-const err19 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema52.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema55.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4746,20 +5022,20 @@ vErrors.push(err84);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":{"assetId":true,"tenantId":true,"fileName":true,"mime":true,"kind":true,"width":true,"height":true,"exif":true,"takenAt":true,"dominantColor":true,"perceptualHash":true,"thumbnailKey":true,"tags":true,"text":true,"createdAt":true,"updatedAt":true,"processedAt":true,"sourceSequencer":true,"embedding":true},"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":{"assetId":true,"tenantId":true,"fileName":true,"mime":true,"kind":true,"width":true,"height":true,"exif":true,"takenAt":true,"dominantColor":true,"perceptualHash":true,"thumbnailKey":true,"tags":true,"text":true,"createdAt":true,"updatedAt":true,"processedAt":true,"sourceSequencer":true,"embedding":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartAbortResponseV1 = validate31;
-const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-abort-response/v1.schema.json","title":"Multipart Abort Response","description":"Answer of DELETE /s3/multipart/{uploadId}?key=... (200): the upload is aborted and its parts deleted. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["key","uploadId","aborted"],"properties":{"key":{"description":"The object key the upload was for.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"type":"string","minLength":1,"maxLength":1024},"aborted":{"const":true}}};
-const pattern53 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
+exports.multipartAbortResponseV1 = validate33;
+const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-abort-response/v1.schema.json","title":"Multipart Abort Response","description":"Answer of DELETE /s3/multipart/{uploadId}?key=... (200): the upload is aborted and its parts deleted. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["key","uploadId","aborted"],"properties":{"key":{"description":"The object key the upload was for.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"type":"string","minLength":1,"maxLength":1024},"aborted":{"const":true}}};
+const pattern56 = new RegExp("^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$", "u");
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-abort-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4810,7 +5086,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern53.test(data0)){
+if(!pattern56.test(data0)){
 const err4 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -4890,19 +5166,19 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":{"key":true,"uploadId":true,"aborted":true},"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":{"key":true,"uploadId":true,"aborted":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCompleteRequestV1 = validate32;
-const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-request/v1.schema.json","title":"Multipart Complete Request","description":"Body of POST /s3/multipart/{uploadId}/complete?key=...: the parts to assemble, as Uppy sends them. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["parts"],"properties":{"parts":{"type":"array","minItems":1,"maxItems":10000,"items":{"title":"Completed Part","type":"object","required":["PartNumber","ETag"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024}}}}}};
+exports.multipartCompleteRequestV1 = validate34;
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-request/v1.schema.json","title":"Multipart Complete Request","description":"Body of POST /s3/multipart/{uploadId}/complete?key=...: the parts to assemble, as Uppy sends them. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["parts"],"properties":{"parts":{"type":"array","minItems":1,"maxItems":10000,"items":{"title":"Completed Part","type":"object","required":["PartNumber","ETag"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024}}}}}};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-complete-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5072,19 +5348,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":{"parts":true},"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":{"parts":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCompleteResponseV1 = validate33;
-const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-response/v1.schema.json","title":"Multipart Complete Response","description":"Answer of POST /s3/multipart/{uploadId}/complete (200): the assembled object. Its ObjectCreated event starts the pipeline. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["location","key","assetId","size"],"properties":{"location":{"description":"The object's URL (not publicly readable).","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"key":{"description":"The object key in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"size":{"description":"Bytes in the assembled object.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.multipartCompleteResponseV1 = validate35;
+const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-complete-response/v1.schema.json","title":"Multipart Complete Response","description":"Answer of POST /s3/multipart/{uploadId}/complete (200): the assembled object. Its ObjectCreated event starts the pipeline. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["location","key","assetId","size"],"properties":{"location":{"description":"The object's URL (not publicly readable).","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"key":{"description":"The object key in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"size":{"description":"Bytes in the assembled object.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-complete-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5145,7 +5421,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern36.test(data0)){
+if(!pattern35.test(data0)){
 const err5 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -5180,7 +5456,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern53.test(data1)){
+if(!pattern56.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -5298,19 +5574,19 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":{"location":true,"key":true,"bucket":true,"assetId":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":{"location":true,"key":true,"bucket":true,"assetId":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCreateRequestV1 = validate34;
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-request/v1.schema.json","title":"Multipart Create Request","description":"Body of POST /s3/multipart: start a multipart upload for one file. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints). The key is generated server-side under the caller's tenant; filename is kept only as sanitized metadata. Open: fields Uppy may add later are ignored.","type":"object","required":["filename","type"],"properties":{"filename":{"description":"The client's file name, not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"type":{"description":"The declared media type (type/subtype, no parameters); must be one the service allows.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"metadata":{"description":"Uppy's file meta. String, number and boolean values with a key of lowercase letters, digits, _ or - become S3 user metadata (at most 10, each at most 256 characters); null values and Uppy's own name, type and relativePath are ignored.","type":"object","maxProperties":50,"additionalProperties":{"anyOf":[{"type":"string","maxLength":1024},{"type":"number"},{"type":"boolean"},{"type":"null"}]}},"size":{"description":"Optional (a Sluice extension): the file's size in bytes, refused early when over the limit. The limit is enforced at completion either way.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.multipartCreateRequestV1 = validate36;
+const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-request/v1.schema.json","title":"Multipart Create Request","description":"Body of POST /s3/multipart: start a multipart upload for one file. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints). The key is generated server-side under the caller's tenant; filename is kept only as sanitized metadata. Open: fields Uppy may add later are ignored.","type":"object","required":["filename","type"],"properties":{"filename":{"description":"The client's file name, not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"type":{"description":"The declared media type (type/subtype, no parameters); must be one the service allows.","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"metadata":{"description":"Uppy's file meta. String, number and boolean values with a key of lowercase letters, digits, _ or - become S3 user metadata (at most 10, each at most 256 characters); null values and Uppy's own name, type and relativePath are ignored.","type":"object","maxProperties":50,"additionalProperties":{"anyOf":[{"type":"string","maxLength":1024},{"type":"number"},{"type":"boolean"},{"type":"null"}]}},"size":{"description":"Optional (a Sluice extension): the file's size in bytes, refused early when over the limit. The limit is enforced at completion either way.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-create-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate36.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5569,19 +5845,19 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":{"filename":true,"type":true,"metadata":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate36.evaluated = {"props":{"filename":true,"type":true,"metadata":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartCreateResponseV1 = validate35;
-const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-response/v1.schema.json","title":"Multipart Create Response","description":"Answer of POST /s3/multipart (200). Uppy reads key and uploadId and sends both back on every later call.","type":"object","required":["key","uploadId","assetId","maxBytes"],"properties":{"key":{"description":"uploads/{tenantId}/{assetId}/{sanitized file name} in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"description":"S3's multipart upload id.","type":"string","minLength":1,"maxLength":1024},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"maxBytes":{"description":"The largest object the completion accepts; a larger upload is aborted at completion.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.multipartCreateResponseV1 = validate37;
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-create-response/v1.schema.json","title":"Multipart Create Response","description":"Answer of POST /s3/multipart (200). Uppy reads key and uploadId and sends both back on every later call.","type":"object","required":["key","uploadId","assetId","maxBytes"],"properties":{"key":{"description":"uploads/{tenantId}/{assetId}/{sanitized file name} in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"uploadId":{"description":"S3's multipart upload id.","type":"string","minLength":1,"maxLength":1024},"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"maxBytes":{"description":"The largest object the completion accepts; a larger upload is aborted at completion.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-create-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5642,7 +5918,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern53.test(data0)){
+if(!pattern56.test(data0)){
 const err5 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -5795,19 +6071,19 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":{"key":true,"uploadId":true,"bucket":true,"assetId":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":{"key":true,"uploadId":true,"bucket":true,"assetId":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartPartUrlV1 = validate36;
-const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-url/v1.schema.json","title":"Multipart Part Url","description":"Answer of GET /s3/multipart/{uploadId}/{partNumber}?key=...: a presigned UploadPart URL. The client PUTs the part's bytes to url and keeps the ETag response header. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["url","expires"],"properties":{"url":{"description":"Presigned S3 UploadPart URL.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expires":{"description":"Seconds the URL stays valid.","type":"integer","minimum":1,"maximum":604800},"method":{"const":"PUT"},"headers":{"description":"Headers to send with the PUT, if any.","type":"object","additionalProperties":{"type":"string"}}}};
+exports.multipartPartUrlV1 = validate38;
+const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-url/v1.schema.json","title":"Multipart Part Url","description":"Answer of GET /s3/multipart/{uploadId}/{partNumber}?key=...: a presigned UploadPart URL. The client PUTs the part's bytes to url and keeps the ETag response header. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["url","expires"],"properties":{"url":{"description":"Presigned S3 UploadPart URL.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expires":{"description":"Seconds the URL stays valid.","type":"integer","minimum":1,"maximum":604800},"method":{"const":"PUT"},"headers":{"description":"Headers to send with the PUT, if any.","type":"object","additionalProperties":{"type":"string"}}}};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-part-url/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5848,7 +6124,7 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(!pattern36.test(data0)){
+if(!pattern35.test(data0)){
 const err3 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -5955,20 +6231,20 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":{"url":true,"expires":true,"method":true,"headers":true},"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":{"url":true,"expires":true,"method":true,"headers":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartPartUrlsV1 = validate37;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-urls/v1.schema.json","title":"Multipart Part Urls","description":"Answer of GET /s3/multipart/{uploadId}/batch?key=...&partNumbers=1,2,3: presigned UploadPart URLs by part number. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["presignedUrls"],"properties":{"presignedUrls":{"type":"object","propertyNames":{"type":"string","pattern":"^([1-9]\\d{0,3}|10000)$"},"additionalProperties":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"}},"expires":{"description":"Seconds the URLs stay valid.","type":"integer","minimum":1,"maximum":604800}}};
-const pattern63 = new RegExp("^([1-9]\\d{0,3}|10000)$", "u");
+exports.multipartPartUrlsV1 = validate39;
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-part-urls/v1.schema.json","title":"Multipart Part Urls","description":"Answer of GET /s3/multipart/{uploadId}/batch?key=...&partNumbers=1,2,3: presigned UploadPart URLs by part number. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"object","required":["presignedUrls"],"properties":{"presignedUrls":{"type":"object","propertyNames":{"type":"string","pattern":"^([1-9]\\d{0,3}|10000)$"},"additionalProperties":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"}},"expires":{"description":"Seconds the URLs stay valid.","type":"integer","minimum":1,"maximum":604800}}};
+const pattern66 = new RegExp("^([1-9]\\d{0,3}|10000)$", "u");
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-part-urls/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5992,7 +6268,7 @@ if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key0 in data0){
 const _errs3 = errors;
 if(typeof key0 === "string"){
-if(!pattern63.test(key0)){
+if(!pattern66.test(key0)){
 const err1 = {instancePath:instancePath+"/presignedUrls",schemaPath:"#/properties/presignedUrls/propertyNames/pattern",keyword:"pattern",params:{pattern: "^([1-9]\\d{0,3}|10000)$"},message:"must match pattern \""+"^([1-9]\\d{0,3}|10000)$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err1];
@@ -6038,7 +6314,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern36.test(data1)){
+if(!pattern35.test(data1)){
 const err5 = {instancePath:instancePath+"/presignedUrls/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/presignedUrls/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -6118,20 +6394,20 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":{"presignedUrls":true,"expires":true},"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":{"presignedUrls":true,"expires":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.multipartPartsV1 = validate38;
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-parts/v1.schema.json","title":"Multipart Parts","description":"Answer of GET /s3/multipart/{uploadId}?key=...: every part uploaded so far, in part number order (S3's ListParts, all pages). Uppy uses it to resume. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"array","maxItems":10000,"items":{"$ref":"#/$defs/part"},"$defs":{"part":{"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}}}};
-const schema61 = {"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}};
+exports.multipartPartsV1 = validate40;
+const schema63 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/multipart-parts/v1.schema.json","title":"Multipart Parts","description":"Answer of GET /s3/multipart/{uploadId}?key=...: every part uploaded so far, in part number order (S3's ListParts, all pages). Uppy uses it to resume. Compatible with Uppy's @uppy/aws-s3 plugin talking to a Companion server (its /s3 endpoints).","type":"array","maxItems":10000,"items":{"$ref":"#/$defs/part"},"$defs":{"part":{"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}}}};
+const schema64 = {"title":"Uploaded Part","type":"object","required":["PartNumber","ETag","Size"],"properties":{"PartNumber":{"type":"integer","minimum":1,"maximum":10000},"ETag":{"type":"string","minLength":1,"maxLength":1024},"Size":{"type":"integer","minimum":0,"maximum":5368709120},"LastModified":{"type":"string","maxLength":64}}};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/multipart-parts/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6336,20 +6612,20 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.originalStatusV1 = validate39;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/original-status/v1.schema.json","title":"Original Status","description":"Where an asset's original is and whether it can be read now: still in the ingest bucket, or in the archive bucket in a storage class that may need a restore (with its progress), plus a short-lived download URL once it is readable. Answer of POST /assets/{id}/restore and the `original` section of GET /assets/{id}. Open: clients ignore fields they do not know.","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
-const schema63 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+exports.originalStatusV1 = validate41;
+const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/original-status/v1.schema.json","title":"Original Status","description":"Where an asset's original is and whether it can be read now: still in the ingest bucket, or in the archive bucket in a storage class that may need a restore (with its progress), plus a short-lived download URL once it is readable. Answer of POST /assets/{id}/restore and the `original` section of GET /assets/{id}. Open: clients ignore fields they do not know.","type":"object","required":["location","availability"],"properties":{"location":{"description":"ingest: not archived yet (uploads/). archive: originals/ in the archive bucket. missing: in neither (deleted, or replaced by a newer upload of the same key).","enum":["ingest","archive","missing"]},"availability":{"description":"available: readable now. archived: in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier; request a restore. restoring: a restore is under way. restored: a temporary copy is readable until restoreExpiresAt. missing: nothing to read.","enum":["available","archived","restoring","restored","missing"]},"storageClass":{"description":"The object's S3 storage class.","enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE","REDUCED_REDUNDANCY"]},"archiveAccessTier":{"description":"An Intelligent-Tiering object in one of its opt-in archive tiers.","enum":["ARCHIVE_ACCESS","DEEP_ARCHIVE_ACCESS"]},"restoreExpiresAt":{"description":"When a restored copy stops being readable (availability restored).","$ref":"#/$defs/isoUtcTimestamp"},"restoreRequested":{"description":"Set on the answer to a restore request: accepted (a new restore started), in-progress (one was already running), already-restored (its expiry was extended), not-needed (readable without a restore).","enum":["accepted","in-progress","already-restored","not-needed"]},"size":{"description":"Bytes of the original.","type":"integer","minimum":0,"maximum":9007199254740991},"download":{"title":"Original Download","description":"A presigned GET of the original (served as an attachment under its file name), when it is readable.","type":"object","required":["url","expiresAt"],"properties":{"url":{"type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"expiresAt":{"$ref":"#/$defs/isoUtcTimestamp"}}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+const schema66 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/original-status/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6380,7 +6656,7 @@ errors++;
 if(data.location !== undefined){
 let data0 = data.location;
 if(!(((data0 === "ingest") || (data0 === "archive")) || (data0 === "missing"))){
-const err2 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/enum",keyword:"enum",params:{allowedValues: schema62.properties.location.enum},message:"must be equal to one of the allowed values"};
+const err2 = {instancePath:instancePath+"/location",schemaPath:"#/properties/location/enum",keyword:"enum",params:{allowedValues: schema65.properties.location.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6393,7 +6669,7 @@ errors++;
 if(data.availability !== undefined){
 let data1 = data.availability;
 if(!(((((data1 === "available") || (data1 === "archived")) || (data1 === "restoring")) || (data1 === "restored")) || (data1 === "missing"))){
-const err3 = {instancePath:instancePath+"/availability",schemaPath:"#/properties/availability/enum",keyword:"enum",params:{allowedValues: schema62.properties.availability.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/availability",schemaPath:"#/properties/availability/enum",keyword:"enum",params:{allowedValues: schema65.properties.availability.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6406,7 +6682,7 @@ errors++;
 if(data.storageClass !== undefined){
 let data2 = data.storageClass;
 if(!((((((((data2 === "STANDARD") || (data2 === "STANDARD_IA")) || (data2 === "ONEZONE_IA")) || (data2 === "INTELLIGENT_TIERING")) || (data2 === "GLACIER_IR")) || (data2 === "GLACIER")) || (data2 === "DEEP_ARCHIVE")) || (data2 === "REDUCED_REDUNDANCY"))){
-const err4 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema62.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/storageClass",schemaPath:"#/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema65.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6419,7 +6695,7 @@ errors++;
 if(data.archiveAccessTier !== undefined){
 let data3 = data.archiveAccessTier;
 if(!((data3 === "ARCHIVE_ACCESS") || (data3 === "DEEP_ARCHIVE_ACCESS"))){
-const err5 = {instancePath:instancePath+"/archiveAccessTier",schemaPath:"#/properties/archiveAccessTier/enum",keyword:"enum",params:{allowedValues: schema62.properties.archiveAccessTier.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/archiveAccessTier",schemaPath:"#/properties/archiveAccessTier/enum",keyword:"enum",params:{allowedValues: schema65.properties.archiveAccessTier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6457,7 +6733,7 @@ errors++;
 if(data.restoreRequested !== undefined){
 let data5 = data.restoreRequested;
 if(!((((data5 === "accepted") || (data5 === "in-progress")) || (data5 === "already-restored")) || (data5 === "not-needed"))){
-const err8 = {instancePath:instancePath+"/restoreRequested",schemaPath:"#/properties/restoreRequested/enum",keyword:"enum",params:{allowedValues: schema62.properties.restoreRequested.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/restoreRequested",schemaPath:"#/properties/restoreRequested/enum",keyword:"enum",params:{allowedValues: schema65.properties.restoreRequested.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6538,7 +6814,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern36.test(data8)){
+if(!pattern35.test(data8)){
 const err15 = {instancePath:instancePath+"/download/url",schemaPath:"#/properties/download/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -6608,27 +6884,27 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":{"location":true,"availability":true,"storageClass":true,"archiveAccessTier":true,"restoreExpiresAt":true,"restoreRequested":true,"size":true,"download":true},"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"props":{"location":true,"availability":true,"storageClass":true,"archiveAccessTier":true,"restoreExpiresAt":true,"restoreRequested":true,"size":true,"download":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.pipelineEventV1 = validate40;
-const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/pipeline-event/v1.schema.json","title":"Pipeline Event","description":"The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.","type":"object","required":["specVersion","id","type","time","source","assetId","tenantId","detail"],"properties":{"specVersion":{"const":"1.0"},"id":{"description":"Unique per event; a replayed message keeps its id, so consumers can deduplicate on it.","$ref":"#/$defs/uuid"},"type":{"$ref":"#/$defs/eventType"},"time":{"$ref":"#/$defs/isoUtcTimestamp"},"source":{"description":"The publishing service, e.g. processor.","$ref":"#/$defs/slug"},"assetId":{"$ref":"#/$defs/uuid"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"detail":{"type":"object"}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/assetProcessed"},{"$ref":"#/$defs/assetIndexed"},{"$ref":"#/$defs/assetArchived"},{"$ref":"#/$defs/assetRejected"}],"$defs":{"uuid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"slug":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"eventType":{"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]},"assetProcessed":{"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}},"assetIndexed":{"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}},"assetArchived":{"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}},"assetRejected":{"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}}}};
-const schema66 = {"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"};
-const schema67 = {"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]};
-const schema68 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema69 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
-const schema74 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
-const schema75 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
-const schema76 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
-const pattern75 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
-const schema71 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
+exports.pipelineEventV1 = validate42;
+const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/pipeline-event/v1.schema.json","title":"Pipeline Event","description":"The envelope every service publishes to the pipeline-events SNS topic, one per asset milestone. The publisher also sets the SNS message attribute 'type' to the same value as the field, so subscribers can filter. Modelled on CloudEvents 1.0. detail depends on type.","type":"object","required":["specVersion","id","type","time","source","assetId","tenantId","detail"],"properties":{"specVersion":{"const":"1.0"},"id":{"description":"Unique per event; a replayed message keeps its id, so consumers can deduplicate on it.","$ref":"#/$defs/uuid"},"type":{"$ref":"#/$defs/eventType"},"time":{"$ref":"#/$defs/isoUtcTimestamp"},"source":{"description":"The publishing service, e.g. processor.","$ref":"#/$defs/slug"},"assetId":{"$ref":"#/$defs/uuid"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"detail":{"type":"object"}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/assetProcessed"},{"$ref":"#/$defs/assetIndexed"},{"$ref":"#/$defs/assetArchived"},{"$ref":"#/$defs/assetRejected"}],"$defs":{"uuid":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"slug":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"eventType":{"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]},"assetProcessed":{"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}},"assetIndexed":{"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}},"assetArchived":{"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}},"assetRejected":{"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}}}};
+const schema69 = {"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"};
+const schema70 = {"title":"Pipeline Event Type","enum":["asset.processed","asset.indexed","asset.archived","asset.rejected"]};
+const schema71 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema72 = {"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"};
+const schema77 = {"title":"Asset Processed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.processed"},"detail":{"title":"Asset Processed Detail","type":"object","required":["manifestKey","renditions"],"properties":{"manifestKey":{"description":"manifests/{assetId}.json in the processed bucket.","type":"string","pattern":"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},"renditions":{"description":"How many renditions the manifest lists.","type":"integer","minimum":0}}}}};
+const schema78 = {"title":"Asset Indexed Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.indexed"},"detail":{"title":"Asset Indexed Detail","type":"object","required":["documentKey"],"properties":{"documentKey":{"description":"Where the index document (index-document/v1) was written.","type":"string","minLength":1,"maxLength":1024}}}}};
+const schema79 = {"title":"Asset Archived Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.archived"},"detail":{"title":"Asset Archived Detail","type":"object","required":["bucket","key","storageClass","sha256"],"properties":{"bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"key":{"type":"string","minLength":1,"maxLength":1024},"storageClass":{"enum":["STANDARD","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]},"versionId":{"description":"The archive bucket is versioned.","type":"string","minLength":1},"sha256":{"description":"Of the archived bytes; equals the manifest's sha256.","type":"string","pattern":"^[0-9a-f]{64}$"}}}}};
+const pattern78 = new RegExp("^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$", "u");
+const schema74 = {"title":"Asset Rejected Event","type":"object","required":["type","detail"],"properties":{"type":{"const":"asset.rejected"},"detail":{"title":"Asset Rejected Detail","type":"object","required":["reason","message","stage"],"properties":{"reason":{"description":"Stable kebab-case code, e.g. unsupported-type, too-large, pixel-limit, corrupt-file.","$ref":"#/$defs/slug"},"message":{"description":"For humans.","type":"string","minLength":1,"maxLength":1024},"stage":{"description":"The service that rejected it, e.g. processor.","$ref":"#/$defs/slug"},"quarantineKey":{"description":"Where the rejected original was kept for inspection, if it was.","type":"string","minLength":1,"maxLength":1024}}}}};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6864,17 +7140,17 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":{"type":true,"detail":true},"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":{"type":true,"detail":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/pipeline-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7002,7 +7278,7 @@ errors++;
 if(data.type !== undefined){
 let data2 = data.type;
 if(!((((data2 === "asset.processed") || (data2 === "asset.indexed")) || (data2 === "asset.archived")) || (data2 === "asset.rejected"))){
-const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/eventType/enum",keyword:"enum",params:{allowedValues: schema67.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/eventType/enum",keyword:"enum",params:{allowedValues: schema70.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7197,7 +7473,7 @@ errors++;
 if(data9.manifestKey !== undefined){
 let data10 = data9.manifestKey;
 if(typeof data10 === "string"){
-if(!pattern75.test(data10)){
+if(!pattern78.test(data10)){
 const err27 = {instancePath:instancePath+"/detail/manifestKey",schemaPath:"#/$defs/assetProcessed/properties/detail/properties/manifestKey/pattern",keyword:"pattern",params:{pattern: "^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"},message:"must match pattern \""+"^manifests/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -7528,7 +7804,7 @@ errors++;
 if(data16.storageClass !== undefined){
 let data19 = data16.storageClass;
 if(!(((((((data19 === "STANDARD") || (data19 === "STANDARD_IA")) || (data19 === "ONEZONE_IA")) || (data19 === "INTELLIGENT_TIERING")) || (data19 === "GLACIER_IR")) || (data19 === "GLACIER")) || (data19 === "DEEP_ARCHIVE"))){
-const err54 = {instancePath:instancePath+"/detail/storageClass",schemaPath:"#/$defs/assetArchived/properties/detail/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema76.properties.detail.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err54 = {instancePath:instancePath+"/detail/storageClass",schemaPath:"#/$defs/assetArchived/properties/detail/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema79.properties.detail.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7618,8 +7894,8 @@ props0.detail = true;
 }
 }
 else if(tag0 === "asset.rejected"){
-if(!(validate41(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate43(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -7660,20 +7936,20 @@ vErrors.push(err63);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate42.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate40.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate42.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-exports.redriveRequestV1 = validate43;
-const schema77 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-request/v1.schema.json","title":"Redrive Request","description":"Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.","type":"object","additionalProperties":false,"properties":{"maxMessages":{"description":"Default 1000.","type":"integer","minimum":1,"maximum":10000}}};
+exports.redriveRequestV1 = validate45;
+const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-request/v1.schema.json","title":"Redrive Request","description":"Optional body of POST /internal/dlq/{queue}/redrive: how many messages to move back at most in this call. Closed.","type":"object","additionalProperties":false,"properties":{"maxMessages":{"description":"Default 1000.","type":"integer","minimum":1,"maximum":10000}}};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7739,20 +8015,20 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.redriveResponseV1 = validate44;
-const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
-const pattern78 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
+exports.redriveResponseV1 = validate46;
+const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/redrive-response/v1.schema.json","title":"Redrive Response","description":"Answer of POST /internal/dlq/{queue}/redrive (200): messages moved from the queue's dead-letter queue back to the queue, bodies and attributes unchanged.","type":"object","required":["queue","deadLetterQueue","moved","remaining"],"properties":{"queue":{"description":"The logical queue name (topology).","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"deadLetterQueue":{"description":"The dead-letter queue's name.","type":"string","minLength":1,"maxLength":80},"moved":{"type":"integer","minimum":0},"remaining":{"description":"ApproximateNumberOfMessages left in the dead-letter queue afterwards.","type":"integer","minimum":0}}};
+const pattern81 = new RegExp("^[a-z][a-z0-9-]{0,39}$", "u");
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/redrive-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7803,7 +8079,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/properties/queue/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -7921,19 +8197,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":{"queue":true,"deadLetterQueue":true,"moved":true,"remaining":true},"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":{"queue":true,"deadLetterQueue":true,"moved":true,"remaining":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.rejectionRecordV1 = validate45;
-const schema79 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rejection-record/v1.schema.json","title":"Rejection Record","description":"Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.","type":"object","required":["assetId","tenantId","reason","message","stage","rejectedAt","sourceKey"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"reason":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceKey":{"description":"The uploads/ key that was rejected.","type":"string","minLength":1,"maxLength":1024},"sourceSequencer":{"type":"string","pattern":"^[0-9A-Fa-f]+$"},"quarantineKey":{"type":"string","minLength":1,"maxLength":1024}}};
+exports.rejectionRecordV1 = validate47;
+const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rejection-record/v1.schema.json","title":"Rejection Record","description":"Written by the processor to the processed bucket at rejections/{assetId}.json when it rejects an upload (next to the asset.rejected event): the durable answer to why, for GET /assets/{id}. Open.","type":"object","required":["assetId","tenantId","reason","message","stage","rejectedAt","sourceKey"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"reason":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"message":{"type":"string","minLength":1,"maxLength":1024},"stage":{"type":"string","maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"rejectedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"sourceKey":{"description":"The uploads/ key that was rejected.","type":"string","minLength":1,"maxLength":1024},"sourceSequencer":{"type":"string","pattern":"^[0-9A-Fa-f]+$"},"quarantineKey":{"type":"string","minLength":1,"maxLength":1024}}};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/rejection-record/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate47.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8297,20 +8573,20 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":{"assetId":true,"tenantId":true,"reason":true,"message":true,"stage":true,"rejectedAt":true,"sourceKey":true,"sourceSequencer":true,"quarantineKey":true},"dynamicProps":false,"dynamicItems":false};
+validate47.evaluated = {"props":{"assetId":true,"tenantId":true,"reason":true,"message":true,"stage":true,"rejectedAt":true,"sourceKey":true,"sourceSequencer":true,"quarantineKey":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.renditionPresetsV1 = validate46;
-const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
-const schema81 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
-const schema82 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
+exports.renditionPresetsV1 = validate48;
+const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/rendition-presets/v1.schema.json","title":"Rendition Presets","description":"The renditions the processor makes from every decodable image: configuration, not code. Each preset yields one object per format at renditions/{assetId}/{preset}.{format}. Sizes are maxima: an image is never upscaled. Closed everywhere, so a typo in the configuration fails loudly at start instead of being ignored. Preset names must be unique (checked by the processor when it loads the document).","type":"object","additionalProperties":false,"required":["presets"],"properties":{"presets":{"type":"array","minItems":1,"maxItems":16,"items":{"$ref":"#/$defs/preset"}}},"$defs":{"preset":{"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}},"formatSpec":{"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}}}};
+const schema84 = {"title":"Rendition Preset","type":"object","additionalProperties":false,"required":["name","width","formats"],"properties":{"name":{"description":"Kebab-case name, part of the rendition key: e.g. thumb, medium, large.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,31}$"},"width":{"description":"Maximum width in pixels.","type":"integer","minimum":1,"maximum":8192},"height":{"description":"Maximum height in pixels; without it the height follows the aspect ratio.","type":"integer","minimum":1,"maximum":8192},"fit":{"description":"How the image fits width x height (sharp's fit): inside (default) keeps the whole image within both, cover fills both and crops the overflow (centre).","enum":["inside","cover"]},"animated":{"description":"Keep every frame of an animated input in formats that animate (WebP); other formats get the first frame. Default true.","type":"boolean"},"formats":{"description":"One rendition per format, each with its encoder settings.","type":"array","minItems":1,"maxItems":4,"items":{"$ref":"#/$defs/formatSpec"}}}};
+const schema85 = {"title":"Rendition Format Spec","type":"object","additionalProperties":false,"required":["format"],"properties":{"format":{"enum":["webp","jpeg","avif","png"]},"quality":{"description":"Encoder quality 1-100 (lossy formats; ignored for png). Default: webp 80, jpeg 80, avif 50.","type":"integer","minimum":1,"maximum":100},"effort":{"description":"CPU effort, encoder-specific: webp 0-6 (default 4), avif 0-9 (default 4), png compression level 0-9 (default 6); ignored for jpeg.","type":"integer","minimum":0,"maximum":9}}};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8458,7 +8734,7 @@ errors++;
 if(data.fit !== undefined){
 let data3 = data.fit;
 if(!((data3 === "inside") || (data3 === "cover"))){
-const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema81.properties.fit.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/fit",schemaPath:"#/properties/fit/enum",keyword:"enum",params:{allowedValues: schema84.properties.fit.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8532,7 +8808,7 @@ errors++;
 if(data6.format !== undefined){
 let data7 = data6.format;
 if(!((((data7 === "webp") || (data7 === "jpeg")) || (data7 === "avif")) || (data7 === "png"))){
-const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema82.properties.format.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/formats/" + i0+"/format",schemaPath:"#/$defs/formatSpec/properties/format/enum",keyword:"enum",params:{allowedValues: schema85.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8647,17 +8923,17 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/rendition-presets/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8712,8 +8988,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate47(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if(!(validate49(data0[i0], {instancePath:instancePath+"/presets/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 }
@@ -8740,20 +9016,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.reprocessRequestV1 = validate49;
-const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
-const pattern86 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
+exports.reprocessRequestV1 = validate51;
+const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-request/v1.schema.json","title":"Reprocess Request","description":"Body of POST /internal/reprocess on the internal function URL: run one asset through the pipeline again from its original (still uploaded, quarantined or archived). Closed.","type":"object","additionalProperties":false,"required":["tenantId","assetId"],"properties":{"tenantId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
+const pattern89 = new RegExp("^[a-z0-9][a-z0-9-]{0,62}$", "u");
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8796,7 +9072,7 @@ errors++;
 if(data.tenantId !== undefined){
 let data0 = data.tenantId;
 if(typeof data0 === "string"){
-if(!pattern86.test(data0)){
+if(!pattern89.test(data0)){
 const err3 = {instancePath:instancePath+"/tenantId",schemaPath:"#/properties/tenantId/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -8854,19 +9130,19 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.reprocessResponseV1 = validate50;
-const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-response/v1.schema.json","title":"Reprocess Response","description":"Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.","type":"object","required":["assetId","tenantId","from","key"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"from":{"description":"uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.","enum":["uploads","quarantine","archive"]},"key":{"description":"The ingest key written.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"}}};
+exports.reprocessResponseV1 = validate52;
+const schema87 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/reprocess-response/v1.schema.json","title":"Reprocess Response","description":"Answer of POST /internal/reprocess (202): where the original was found and the uploads/ key that now triggers the pipeline again.","type":"object","required":["assetId","tenantId","from","key"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"from":{"description":"uploads: the original was still in the ingest bucket (copied onto itself); quarantine: a rejected original; archive: the archived original.","enum":["uploads","quarantine","archive"]},"key":{"description":"The ingest key written.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"}}};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/reprocess-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8967,7 +9243,7 @@ errors++;
 if(data.from !== undefined){
 let data2 = data.from;
 if(!(((data2 === "uploads") || (data2 === "quarantine")) || (data2 === "archive"))){
-const err8 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema84.properties.from.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/from",schemaPath:"#/properties/from/enum",keyword:"enum",params:{allowedValues: schema87.properties.from.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8990,7 +9266,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern53.test(data3)){
+if(!pattern56.test(data3)){
 const err10 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -9023,19 +9299,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":{"assetId":true,"tenantId":true,"from":true,"key":true},"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":{"assetId":true,"tenantId":true,"from":true,"key":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.restoreRequestV1 = validate51;
-const schema85 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/restore-request/v1.schema.json","title":"Restore Request","description":"Optional body of POST /assets/{id}/restore: how fast to restore an archived original and for how long to keep the restored copy readable. Closed.","type":"object","additionalProperties":false,"properties":{"tier":{"description":"S3 retrieval tier. GLACIER: Expedited (1-5 min), Standard (3-5 h), Bulk (5-12 h). DEEP_ARCHIVE and Intelligent-Tiering archive tiers: Standard (within 12 h) or Bulk (within 48 h). Default Standard.","enum":["Expedited","Standard","Bulk"]},"days":{"description":"Days the restored copy stays readable (GLACIER and DEEP_ARCHIVE; ignored for Intelligent-Tiering, whose objects move back to the frequent tier). Default 7.","type":"integer","minimum":1,"maximum":365}}};
+exports.restoreRequestV1 = validate53;
+const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/restore-request/v1.schema.json","title":"Restore Request","description":"Optional body of POST /assets/{id}/restore: how fast to restore an archived original and for how long to keep the restored copy readable. Closed.","type":"object","additionalProperties":false,"properties":{"tier":{"description":"S3 retrieval tier. GLACIER: Expedited (1-5 min), Standard (3-5 h), Bulk (5-12 h). DEEP_ARCHIVE and Intelligent-Tiering archive tiers: Standard (within 12 h) or Bulk (within 48 h). Default Standard.","enum":["Expedited","Standard","Bulk"]},"days":{"description":"Days the restored copy stays readable (GLACIER and DEEP_ARCHIVE; ignored for Intelligent-Tiering, whose objects move back to the frequent tier). Default 7.","type":"integer","minimum":1,"maximum":365}}};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/restore-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9058,7 +9334,7 @@ errors++;
 if(data.tier !== undefined){
 let data0 = data.tier;
 if(!(((data0 === "Expedited") || (data0 === "Standard")) || (data0 === "Bulk"))){
-const err1 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema85.properties.tier.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/tier",schemaPath:"#/properties/tier/enum",keyword:"enum",params:{allowedValues: schema88.properties.tier.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9114,20 +9390,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.s3BatchInvocationV1 = validate52;
-const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json","title":"S3 Batch Invocation","description":"The event S3 Batch Operations sends a Lambda function (LambdaInvoke operation) with invocation schema version 2.0: the job (with its user arguments) and the tasks of this invocation, one object each. Bucket names, not ARNs (that is 1.0). Keys are URL-encoded as in the job's manifest. AWS's documented examples are valid instances. Open, as AWS may add fields.","type":"object","required":["invocationSchemaVersion","invocationId","job","tasks"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"job":{"title":"S3 Batch Job","type":"object","required":["id"],"properties":{"id":{"type":"string","minLength":1,"maxLength":128},"userArguments":{"description":"The job's LambdaInvoke UserArguments: up to 10 string pairs.","type":"object","maxProperties":10,"propertyNames":{"minLength":1,"maxLength":64},"additionalProperties":{"type":"string","maxLength":1024}}}},"tasks":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/task"}}},"$defs":{"task":{"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}}}};
-const schema87 = {"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}};
+exports.s3BatchInvocationV1 = validate54;
+const schema89 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json","title":"S3 Batch Invocation","description":"The event S3 Batch Operations sends a Lambda function (LambdaInvoke operation) with invocation schema version 2.0: the job (with its user arguments) and the tasks of this invocation, one object each. Bucket names, not ARNs (that is 1.0). Keys are URL-encoded as in the job's manifest. AWS's documented examples are valid instances. Open, as AWS may add fields.","type":"object","required":["invocationSchemaVersion","invocationId","job","tasks"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"job":{"title":"S3 Batch Job","type":"object","required":["id"],"properties":{"id":{"type":"string","minLength":1,"maxLength":128},"userArguments":{"description":"The job's LambdaInvoke UserArguments: up to 10 string pairs.","type":"object","maxProperties":10,"propertyNames":{"minLength":1,"maxLength":64},"additionalProperties":{"type":"string","maxLength":1024}}}},"tasks":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/task"}}},"$defs":{"task":{"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}}}};
+const schema90 = {"title":"S3 Batch Task","type":"object","required":["taskId","s3Key","s3Bucket"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"s3Key":{"description":"The object key, URL-encoded (decode with '+' as a space).","type":"string","minLength":1,"maxLength":3072},"s3VersionId":{"type":["string","null"]},"s3Bucket":{"description":"The bucket's name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-batch-invocation/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9488,7 +9764,7 @@ errors++;
 if(data7.s3VersionId !== undefined){
 let data10 = data7.s3VersionId;
 if((typeof data10 !== "string") && (data10 !== null)){
-const err30 = {instancePath:instancePath+"/tasks/" + i0+"/s3VersionId",schemaPath:"#/$defs/task/properties/s3VersionId/type",keyword:"type",params:{type: schema87.properties.s3VersionId.type},message:"must be string,null"};
+const err30 = {instancePath:instancePath+"/tasks/" + i0+"/s3VersionId",schemaPath:"#/$defs/task/properties/s3VersionId/type",keyword:"type",params:{type: schema90.properties.s3VersionId.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9558,20 +9834,20 @@ vErrors.push(err35);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate52.evaluated = {"props":{"invocationSchemaVersion":true,"invocationId":true,"job":true,"tasks":true},"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":{"invocationSchemaVersion":true,"invocationId":true,"job":true,"tasks":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3BatchResultV1 = validate53;
-const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-result/v1.schema.json","title":"S3 Batch Result","description":"What a Lambda function returns to S3 Batch Operations for an invocation (schema version 2.0): one result per task. Succeeded: done, resultString goes to the completion report. TemporaryFailure: S3 retries the task before the job completes. PermanentFailure: the task fails, with resultString as its error in the report. AWS's documented example is a valid instance.","type":"object","required":["invocationSchemaVersion","treatMissingKeysAs","invocationId","results"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"treatMissingKeysAs":{"description":"The result code of any task of the invocation missing from results.","$ref":"#/$defs/resultCode"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"results":{"type":"array","items":{"title":"S3 Batch Task Result","type":"object","required":["taskId","resultCode","resultString"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"resultCode":{"$ref":"#/$defs/resultCode"},"resultString":{"description":"Shown in the completion report (kept short: it is truncated there).","type":"string","maxLength":1024}}}}},"$defs":{"resultCode":{"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]}}};
-const schema89 = {"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]};
+exports.s3BatchResultV1 = validate55;
+const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-batch-result/v1.schema.json","title":"S3 Batch Result","description":"What a Lambda function returns to S3 Batch Operations for an invocation (schema version 2.0): one result per task. Succeeded: done, resultString goes to the completion report. TemporaryFailure: S3 retries the task before the job completes. PermanentFailure: the task fails, with resultString as its error in the report. AWS's documented example is a valid instance.","type":"object","required":["invocationSchemaVersion","treatMissingKeysAs","invocationId","results"],"properties":{"invocationSchemaVersion":{"const":"2.0"},"treatMissingKeysAs":{"description":"The result code of any task of the invocation missing from results.","$ref":"#/$defs/resultCode"},"invocationId":{"type":"string","minLength":1,"maxLength":1024},"results":{"type":"array","items":{"title":"S3 Batch Task Result","type":"object","required":["taskId","resultCode","resultString"],"properties":{"taskId":{"type":"string","minLength":1,"maxLength":1024},"resultCode":{"$ref":"#/$defs/resultCode"},"resultString":{"description":"Shown in the completion report (kept short: it is truncated there).","type":"string","maxLength":1024}}}}},"$defs":{"resultCode":{"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]}}};
+const schema92 = {"title":"S3 Batch Result Code","enum":["Succeeded","TemporaryFailure","PermanentFailure"]};
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-batch-result/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9634,7 +9910,7 @@ errors++;
 if(data.treatMissingKeysAs !== undefined){
 let data1 = data.treatMissingKeysAs;
 if(!(((data1 === "Succeeded") || (data1 === "TemporaryFailure")) || (data1 === "PermanentFailure"))){
-const err5 = {instancePath:instancePath+"/treatMissingKeysAs",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/treatMissingKeysAs",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema92.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9754,7 +10030,7 @@ errors++;
 if(data4.resultCode !== undefined){
 let data6 = data4.resultCode;
 if(!(((data6 === "Succeeded") || (data6 === "TemporaryFailure")) || (data6 === "PermanentFailure"))){
-const err15 = {instancePath:instancePath+"/results/" + i0+"/resultCode",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema89.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/results/" + i0+"/resultCode",schemaPath:"#/$defs/resultCode/enum",keyword:"enum",params:{allowedValues: schema92.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9824,26 +10100,26 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":{"invocationSchemaVersion":true,"treatMissingKeysAs":true,"invocationId":true,"results":true},"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"props":{"invocationSchemaVersion":true,"treatMissingKeysAs":true,"invocationId":true,"results":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationMotoV1 = validate54;
-const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
-const schema92 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
-const pattern92 = new RegExp("^2\\.\\d+$", "u");
-const pattern93 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
-const pattern94 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
-const pattern95 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
-const pattern97 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern98 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
+exports.s3EventNotificationMotoV1 = validate56;
+const schema94 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json","title":"Moto S3 Event Notification","description":"An S3 event notification as moto 5.2.1 (the local AWS emulator) emits it, before the local poller normalizes it into the AWS shape (s3-event-notification/v1). Differences from AWS: eventTime has no 'Z', keys also encode '/' as %2F, and there is no userIdentity, requestParameters, responseElements, bucket ownerIdentity or sequencer. Only the normalizer consumes this shape.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"record":{"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}}}};
+const schema95 = {"title":"Moto S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","s3"],"properties":{"eventVersion":{"type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"Python isoformat() of a UTC time without an offset, e.g. 2026-12-04T20:11:15.077348.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},"eventName":{"type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"s3":{"title":"Moto S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"type":"string"},"bucket":{"type":"object","required":["name","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key"],"properties":{"key":{"description":"Python quote_plus(key, safe=''): '+' for spaces and every '/' as %2F.","type":"string","minLength":1,"pattern":"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"moto also sends it on delete events.","type":"integer","minimum":0},"eTag":{"type":"string","minLength":1},"versionId":{"type":"string","minLength":1}}}}}}};
+const pattern95 = new RegExp("^2\\.\\d+$", "u");
+const pattern96 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d+$", "u");
+const pattern97 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$", "u");
+const pattern98 = new RegExp("^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$", "u");
+const pattern100 = new RegExp("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern101 = new RegExp("^([^%\\s/]|%[0-9A-Fa-f]{2})+$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification-moto/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9941,7 +10217,7 @@ errors++;
 if(data1.eventVersion !== undefined){
 let data2 = data1.eventVersion;
 if(typeof data2 === "string"){
-if(!pattern92.test(data2)){
+if(!pattern95.test(data2)){
 const err8 = {instancePath:instancePath+"/Records/" + i0+"/eventVersion",schemaPath:"#/$defs/record/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -9978,7 +10254,7 @@ errors++;
 if(data1.awsRegion !== undefined){
 let data4 = data1.awsRegion;
 if(typeof data4 === "string"){
-if(!pattern93.test(data4)){
+if(!pattern96.test(data4)){
 const err11 = {instancePath:instancePath+"/Records/" + i0+"/awsRegion",schemaPath:"#/$defs/record/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -10003,7 +10279,7 @@ errors++;
 if(data1.eventTime !== undefined){
 let data5 = data1.eventTime;
 if(typeof data5 === "string"){
-if(!pattern94.test(data5)){
+if(!pattern97.test(data5)){
 const err13 = {instancePath:instancePath+"/Records/" + i0+"/eventTime",schemaPath:"#/$defs/record/properties/eventTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -10028,7 +10304,7 @@ errors++;
 if(data1.eventName !== undefined){
 let data6 = data1.eventName;
 if(typeof data6 === "string"){
-if(!pattern95.test(data6)){
+if(!pattern98.test(data6)){
 const err15 = {instancePath:instancePath+"/Records/" + i0+"/eventName",schemaPath:"#/$defs/record/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -10168,7 +10444,7 @@ errors++;
 if(data10.arn !== undefined){
 let data12 = data10.arn;
 if(typeof data12 === "string"){
-if(!pattern97.test(data12)){
+if(!pattern100.test(data12)){
 const err27 = {instancePath:instancePath+"/Records/" + i0+"/s3/bucket/arn",schemaPath:"#/$defs/record/properties/s3/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err27];
@@ -10228,7 +10504,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern98.test(data14)){
+if(!pattern101.test(data14)){
 const err32 = {instancePath:instancePath+"/Records/" + i0+"/s3/object/key",schemaPath:"#/$defs/record/properties/s3/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^([^%\\s/]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^([^%\\s/]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
@@ -10384,23 +10660,23 @@ vErrors.push(err44);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate56.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3EventNotificationV1 = validate55;
-const schema93 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
-const schema94 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
-const schema95 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
-const schema96 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
-const pattern99 = new RegExp("^ObjectCreated:", "u");
-const pattern106 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
+exports.s3EventNotificationV1 = validate57;
+const schema96 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-event-notification/v1.schema.json","title":"S3 Event Notification","description":"An Amazon S3 event notification exactly as AWS sends it (event structure 2.x), e.g. inside the Message of an SNS envelope. Object keys are URL-encoded with '+' for spaces: decode with decodeURIComponent(key.replace(/\\+/g, ' ')). Unknown fields are allowed because AWS adds fields in minor versions and asks consumers to ignore them.","type":"object","required":["Records"],"properties":{"Records":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/record"}}},"$defs":{"isoUtcTimestamp":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"record":{"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}},"s3Entity":{"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}}}};
+const schema97 = {"title":"S3 Event Record","type":"object","required":["eventVersion","eventSource","awsRegion","eventTime","eventName","userIdentity","requestParameters","responseElements","s3"],"properties":{"eventVersion":{"description":"<major>.<minor>; AWS bumps the major version only for breaking changes.","type":"string","pattern":"^2\\.\\d+$"},"eventSource":{"const":"aws:s3"},"awsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d+$"},"eventTime":{"description":"When S3 finished processing the request, ISO-8601 in UTC ending in Z.","$ref":"#/$defs/isoUtcTimestamp"},"eventName":{"description":"The event type without the 's3:' prefix, e.g. ObjectCreated:Put.","type":"string","pattern":"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},"userIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"requestParameters":{"type":"object","required":["sourceIPAddress"],"properties":{"sourceIPAddress":{"type":"string","minLength":1}}},"responseElements":{"type":"object","required":["x-amz-request-id","x-amz-id-2"],"properties":{"x-amz-request-id":{"type":"string","minLength":1},"x-amz-id-2":{"type":"string","minLength":1}}},"s3":{"$ref":"#/$defs/s3Entity"},"glacierEventData":{"description":"Present on s3:ObjectRestore:Completed events only.","type":"object","required":["restoreEventData"],"properties":{"restoreEventData":{"type":"object","required":["lifecycleRestorationExpiryTime","lifecycleRestoreStorageClass"],"properties":{"lifecycleRestorationExpiryTime":{"$ref":"#/$defs/isoUtcTimestamp"},"lifecycleRestoreStorageClass":{"type":"string","minLength":1}}}}}},"$comment":"Objects that were created always carry their size and ETag; delete events do not.","if":{"type":"object","required":["eventName"],"properties":{"eventName":{"type":"string","pattern":"^ObjectCreated:"}}},"then":{"type":"object","properties":{"s3":{"type":"object","properties":{"object":{"type":"object","required":["size","eTag"],"properties":{"size":true,"eTag":true}}}}}}};
+const schema98 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"};
+const schema99 = {"title":"S3 Event Entity","type":"object","required":["s3SchemaVersion","configurationId","bucket","object"],"properties":{"s3SchemaVersion":{"const":"1.0"},"configurationId":{"description":"The ID of the bucket notification configuration that matched.","type":"string"},"bucket":{"type":"object","required":["name","ownerIdentity","arn"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"ownerIdentity":{"type":"object","required":["principalId"],"properties":{"principalId":{"type":"string","minLength":1}}},"arn":{"type":"string","pattern":"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}}},"object":{"type":"object","required":["key","sequencer"],"properties":{"key":{"description":"URL-encoded key ('+' for spaces, '%XX' escapes). AWS leaves '/' as is, so a '%2F' can only come from an emulator.","type":"string","minLength":1,"pattern":"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},"size":{"description":"Bytes; absent on delete events.","type":"integer","minimum":0},"eTag":{"description":"Absent on delete events.","type":"string","minLength":1},"versionId":{"description":"Only when the bucket is versioned.","type":"string","minLength":1},"sequencer":{"description":"Hexadecimal; orders events of one key (right-pad the shorter with zeros, compare as strings).","type":"string","pattern":"^[0-9A-Fa-f]+$"}}}}};
+const pattern102 = new RegExp("^ObjectCreated:", "u");
+const pattern109 = new RegExp("^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$", "u");
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate56.evaluated;
+const evaluated0 = validate58.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10429,7 +10705,7 @@ let data0 = data.eventName;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data0 === "string"){
-if(!pattern99.test(data0)){
+if(!pattern102.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -10664,7 +10940,7 @@ props0.glacierEventData = true;
 if(data.eventVersion !== undefined){
 let data3 = data.eventVersion;
 if(typeof data3 === "string"){
-if(!pattern92.test(data3)){
+if(!pattern95.test(data3)){
 const err19 = {instancePath:instancePath+"/eventVersion",schemaPath:"#/properties/eventVersion/pattern",keyword:"pattern",params:{pattern: "^2\\.\\d+$"},message:"must match pattern \""+"^2\\.\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -10701,7 +10977,7 @@ errors++;
 if(data.awsRegion !== undefined){
 let data5 = data.awsRegion;
 if(typeof data5 === "string"){
-if(!pattern93.test(data5)){
+if(!pattern96.test(data5)){
 const err22 = {instancePath:instancePath+"/awsRegion",schemaPath:"#/properties/awsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d+$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -10751,7 +11027,7 @@ errors++;
 if(data.eventName !== undefined){
 let data7 = data.eventName;
 if(typeof data7 === "string"){
-if(!pattern95.test(data7)){
+if(!pattern98.test(data7)){
 const err26 = {instancePath:instancePath+"/eventName",schemaPath:"#/properties/eventName/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"},message:"must match pattern \""+"^[A-Z][A-Za-z]*(:[A-Z][A-Za-z]*)?$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -11136,7 +11412,7 @@ errors++;
 if(data18.arn !== undefined){
 let data22 = data18.arn;
 if(typeof data22 === "string"){
-if(!pattern97.test(data22)){
+if(!pattern100.test(data22)){
 const err58 = {instancePath:instancePath+"/s3/bucket/arn",schemaPath:"#/$defs/s3Entity/properties/bucket/properties/arn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
@@ -11206,7 +11482,7 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(!pattern106.test(data24)){
+if(!pattern109.test(data24)){
 const err64 = {instancePath:instancePath+"/s3/object/key",schemaPath:"#/$defs/s3Entity/properties/object/properties/key/pattern",keyword:"pattern",params:{pattern: "^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"},message:"must match pattern \""+"^(?!.*%2[Ff])([^%\\s]|%[0-9A-Fa-f]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -11473,18 +11749,18 @@ vErrors.push(err85);
 }
 errors++;
 }
-validate56.errors = vErrors;
+validate58.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate56.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate58.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-event-notification/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55.evaluated;
+const evaluated0 = validate57.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11517,8 +11793,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate56(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate58(data0[i0], {instancePath:instancePath+"/Records/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
@@ -11545,22 +11821,22 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
-validate55.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
+validate57.evaluated = {"props":{"Records":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3ObjectLambdaEventV1 = validate58;
-const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json","title":"S3 Object Lambda Event","description":"The event an S3 Object Lambda access point sends its Lambda function for a GetObject (protocol version 1.00): where to read the original (getObjectContext.inputS3Url, a presigned URL of the supporting access point), where to write the answer (WriteGetObjectResponse with outputRoute and outputToken), the access point's configuration with its opaque payload, and the user's request. AWS's documented example is a valid instance. Open, as AWS may add fields. Object Lambda is closed to new AWS customers since 2025-11-07: Sluice's delivery service serves on-the-fly transforms through CloudFront and a function URL; this handler is the opt-in for accounts that still have Object Lambda.","type":"object","required":["xAmzRequestId","getObjectContext","configuration","userRequest","protocolVersion"],"properties":{"xAmzRequestId":{"type":"string","minLength":1,"maxLength":1024},"getObjectContext":{"title":"Object Lambda Get Object Context","type":"object","required":["inputS3Url","outputRoute","outputToken"],"properties":{"inputS3Url":{"description":"A presigned GetObject URL of the original through the supporting access point.","type":"string","pattern":"^https?://"},"outputRoute":{"description":"WriteGetObjectResponse's RequestRoute.","type":"string","minLength":1},"outputToken":{"description":"WriteGetObjectResponse's RequestToken.","type":"string","minLength":1}}},"configuration":{"title":"Object Lambda Configuration","type":"object","required":["accessPointArn","supportingAccessPointArn"],"properties":{"accessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3-object-lambda:"},"supportingAccessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3:"},"payload":{"description":"The access point's ContentTransformation FunctionPayload, opaque to S3. Sluice reads JSON naming a preset or an ad-hoc transform.","type":"string","maxLength":4096}}},"userRequest":{"title":"Object Lambda User Request","type":"object","required":["url","headers"],"properties":{"url":{"description":"The URL the user called, decoded.","type":"string","pattern":"^https?://"},"headers":{"description":"The user's request headers, names as sent.","type":"object","additionalProperties":{"type":"string"}}}},"userIdentity":{"description":"Who made the request (the CloudTrail userIdentity shape).","type":"object","properties":{"type":{"type":"string"},"principalId":{"type":"string"},"arn":{"type":"string"},"accountId":{"type":"string"},"accessKeyId":{"type":"string"}}},"protocolVersion":{"const":"1.00"}}};
-const pattern109 = new RegExp("^https?://", "u");
-const pattern110 = new RegExp("^arn:[a-z-]+:s3-object-lambda:", "u");
-const pattern111 = new RegExp("^arn:[a-z-]+:s3:", "u");
+exports.s3ObjectLambdaEventV1 = validate60;
+const schema101 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json","title":"S3 Object Lambda Event","description":"The event an S3 Object Lambda access point sends its Lambda function for a GetObject (protocol version 1.00): where to read the original (getObjectContext.inputS3Url, a presigned URL of the supporting access point), where to write the answer (WriteGetObjectResponse with outputRoute and outputToken), the access point's configuration with its opaque payload, and the user's request. AWS's documented example is a valid instance. Open, as AWS may add fields. Object Lambda is closed to new AWS customers since 2025-11-07: Sluice's delivery service serves on-the-fly transforms through CloudFront and a function URL; this handler is the opt-in for accounts that still have Object Lambda.","type":"object","required":["xAmzRequestId","getObjectContext","configuration","userRequest","protocolVersion"],"properties":{"xAmzRequestId":{"type":"string","minLength":1,"maxLength":1024},"getObjectContext":{"title":"Object Lambda Get Object Context","type":"object","required":["inputS3Url","outputRoute","outputToken"],"properties":{"inputS3Url":{"description":"A presigned GetObject URL of the original through the supporting access point.","type":"string","pattern":"^https?://"},"outputRoute":{"description":"WriteGetObjectResponse's RequestRoute.","type":"string","minLength":1},"outputToken":{"description":"WriteGetObjectResponse's RequestToken.","type":"string","minLength":1}}},"configuration":{"title":"Object Lambda Configuration","type":"object","required":["accessPointArn","supportingAccessPointArn"],"properties":{"accessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3-object-lambda:"},"supportingAccessPointArn":{"type":"string","pattern":"^arn:[a-z-]+:s3:"},"payload":{"description":"The access point's ContentTransformation FunctionPayload, opaque to S3. Sluice reads JSON naming a preset or an ad-hoc transform.","type":"string","maxLength":4096}}},"userRequest":{"title":"Object Lambda User Request","type":"object","required":["url","headers"],"properties":{"url":{"description":"The URL the user called, decoded.","type":"string","pattern":"^https?://"},"headers":{"description":"The user's request headers, names as sent.","type":"object","additionalProperties":{"type":"string"}}}},"userIdentity":{"description":"Who made the request (the CloudTrail userIdentity shape).","type":"object","properties":{"type":{"type":"string"},"principalId":{"type":"string"},"arn":{"type":"string"},"accountId":{"type":"string"},"accessKeyId":{"type":"string"}}},"protocolVersion":{"const":"1.00"}}};
+const pattern112 = new RegExp("^https?://", "u");
+const pattern113 = new RegExp("^arn:[a-z-]+:s3-object-lambda:", "u");
+const pattern114 = new RegExp("^arn:[a-z-]+:s3:", "u");
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-object-lambda-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11689,7 +11965,7 @@ errors++;
 if(data1.inputS3Url !== undefined){
 let data2 = data1.inputS3Url;
 if(typeof data2 === "string"){
-if(!pattern109.test(data2)){
+if(!pattern112.test(data2)){
 const err11 = {instancePath:instancePath+"/getObjectContext/inputS3Url",schemaPath:"#/properties/getObjectContext/properties/inputS3Url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -11799,7 +12075,7 @@ errors++;
 if(data5.accessPointArn !== undefined){
 let data6 = data5.accessPointArn;
 if(typeof data6 === "string"){
-if(!pattern110.test(data6)){
+if(!pattern113.test(data6)){
 const err20 = {instancePath:instancePath+"/configuration/accessPointArn",schemaPath:"#/properties/configuration/properties/accessPointArn/pattern",keyword:"pattern",params:{pattern: "^arn:[a-z-]+:s3-object-lambda:"},message:"must match pattern \""+"^arn:[a-z-]+:s3-object-lambda:"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -11824,7 +12100,7 @@ errors++;
 if(data5.supportingAccessPointArn !== undefined){
 let data7 = data5.supportingAccessPointArn;
 if(typeof data7 === "string"){
-if(!pattern111.test(data7)){
+if(!pattern114.test(data7)){
 const err22 = {instancePath:instancePath+"/configuration/supportingAccessPointArn",schemaPath:"#/properties/configuration/properties/supportingAccessPointArn/pattern",keyword:"pattern",params:{pattern: "^arn:[a-z-]+:s3:"},message:"must match pattern \""+"^arn:[a-z-]+:s3:"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -11909,7 +12185,7 @@ errors++;
 if(data9.url !== undefined){
 let data10 = data9.url;
 if(typeof data10 === "string"){
-if(!pattern109.test(data10)){
+if(!pattern112.test(data10)){
 const err29 = {instancePath:instancePath+"/userRequest/url",schemaPath:"#/properties/userRequest/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err29];
@@ -12068,19 +12344,19 @@ vErrors.push(err41);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate58.evaluated = {"props":{"xAmzRequestId":true,"getObjectContext":true,"configuration":true,"userRequest":true,"userIdentity":true,"protocolVersion":true},"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":{"xAmzRequestId":true,"getObjectContext":true,"configuration":true,"userRequest":true,"userIdentity":true,"protocolVersion":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.s3TestEventV1 = validate59;
-const schema99 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
+exports.s3TestEventV1 = validate61;
+const schema102 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/s3-test-event/v1.schema.json","title":"S3 Test Event","description":"The message S3 sends once when a notification configuration is put on a bucket. It carries no object: consumers acknowledge and skip it. Shaped as AWS sends it; moto 5.2.1 omits RequestId and HostId and writes Time without 'Z', which the local poller fills in.","type":"object","required":["Service","Event","Time","Bucket","RequestId","HostId"],"properties":{"Service":{"const":"Amazon S3"},"Event":{"const":"s3:TestEvent"},"Time":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"Bucket":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"RequestId":{"type":"string","minLength":1},"HostId":{"type":"string","minLength":1}}};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/s3-test-event/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12283,24 +12559,24 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
+validate61.evaluated = {"props":{"Service":true,"Event":true,"Time":true,"Bucket":true,"RequestId":true,"HostId":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.searchRequestV1 = validate60;
-const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
-const schema101 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
+exports.searchRequestV1 = validate62;
+const schema103 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-request/v1.schema.json","title":"Search Request","description":"A search over one tenant's index, as GET /search receives it once its query string is parsed (numbers as numbers, lists split on commas). The tenant is never part of the request: it comes from the caller's token and is always enforced. All criteria combine with AND. Ranking: by text relevance when q is given, by similarity when similarTo is given (q then only narrows), else newest first. Closed: an unknown parameter is a client bug worth reporting.","type":"object","additionalProperties":false,"properties":{"q":{"description":"Free text over file name, tags, text extract and camera make/model/lens. Words are matched as prefixes, all of them required; \"quoted phrases\" are matched as phrases.","type":"string","minLength":1,"maxLength":512},"similarTo":{"description":"An asset id of the same tenant: results are ranked by how much they look like it (the asset itself is left out).","type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"kind":{"description":"Any of these asset kinds.","type":"array","minItems":1,"maxItems":5,"uniqueItems":true,"items":{"type":"string","enum":["image","text","document","archive","other"]}},"mime":{"description":"Any of these detected media types; a type ending in /* matches its whole family (image/*).","type":"array","minItems":1,"maxItems":20,"uniqueItems":true,"items":{"type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"}},"takenFrom":{"description":"Taken at or after (EXIF DateTimeOriginal, compared as written: camera-local time). A date or a date-time.","$ref":"#/$defs/dateOrDateTime"},"takenTo":{"description":"Taken before or at.","$ref":"#/$defs/dateOrDateTime"},"createdFrom":{"description":"First indexed at or after (UTC).","$ref":"#/$defs/dateOrDateTime"},"createdTo":{"description":"First indexed before or at (UTC).","$ref":"#/$defs/dateOrDateTime"},"minWidth":{"type":"integer","minimum":1},"maxWidth":{"type":"integer","minimum":1},"minHeight":{"type":"integer","minimum":1},"maxHeight":{"type":"integer","minimum":1},"orientation":{"description":"The image's shape as displayed: wider than high, higher than wide, or square.","enum":["landscape","portrait","square"]},"color":{"description":"Dominant color close to this one (#rrggbb), within colorTolerance.","type":"string","pattern":"^#[0-9a-f]{6}$"},"colorTolerance":{"description":"Largest Euclidean distance in RGB (0-441) from color; default 60.","type":"integer","minimum":0,"maximum":442},"limit":{"description":"Results per page; default 20.","type":"integer","minimum":1,"maximum":100},"cursor":{"description":"nextCursor of the previous page, opaque; only valid with the same criteria.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"}},"$defs":{"dateOrDateTime":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"}}};
+const schema104 = {"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"};
 const func1 = Object.prototype.hasOwnProperty;
-const pattern116 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
-const pattern117 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
-const pattern122 = new RegExp("^[A-Za-z0-9_-]+$", "u");
+const pattern119 = new RegExp("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$", "u");
+const pattern120 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$", "u");
+const pattern125 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate60.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12309,7 +12585,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema100.properties, key0))){
+if(!(func1.call(schema103.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -12417,7 +12693,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!(((((data3 === "image") || (data3 === "text")) || (data3 === "document")) || (data3 === "archive")) || (data3 === "other"))){
-const err9 = {instancePath:instancePath+"/kind/" + i0,schemaPath:"#/properties/kind/items/enum",keyword:"enum",params:{allowedValues: schema100.properties.kind.items.enum},message:"must be equal to one of the allowed values"};
+const err9 = {instancePath:instancePath+"/kind/" + i0,schemaPath:"#/properties/kind/items/enum",keyword:"enum",params:{allowedValues: schema103.properties.kind.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -12500,7 +12776,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern116.test(data5)){
+if(!pattern119.test(data5)){
 const err15 = {instancePath:instancePath+"/mime/" + i2,schemaPath:"#/properties/mime/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -12561,7 +12837,7 @@ errors++;
 if(data.takenFrom !== undefined){
 let data6 = data.takenFrom;
 if(typeof data6 === "string"){
-if(!pattern117.test(data6)){
+if(!pattern120.test(data6)){
 const err19 = {instancePath:instancePath+"/takenFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -12586,7 +12862,7 @@ errors++;
 if(data.takenTo !== undefined){
 let data7 = data.takenTo;
 if(typeof data7 === "string"){
-if(!pattern117.test(data7)){
+if(!pattern120.test(data7)){
 const err21 = {instancePath:instancePath+"/takenTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -12611,7 +12887,7 @@ errors++;
 if(data.createdFrom !== undefined){
 let data8 = data.createdFrom;
 if(typeof data8 === "string"){
-if(!pattern117.test(data8)){
+if(!pattern120.test(data8)){
 const err23 = {instancePath:instancePath+"/createdFrom",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -12636,7 +12912,7 @@ errors++;
 if(data.createdTo !== undefined){
 let data9 = data.createdTo;
 if(typeof data9 === "string"){
-if(!pattern117.test(data9)){
+if(!pattern120.test(data9)){
 const err25 = {instancePath:instancePath+"/createdTo",schemaPath:"#/$defs/dateOrDateTime/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
@@ -12761,7 +13037,7 @@ errors++;
 if(data.orientation !== undefined){
 let data14 = data.orientation;
 if(!(((data14 === "landscape") || (data14 === "portrait")) || (data14 === "square"))){
-const err35 = {instancePath:instancePath+"/orientation",schemaPath:"#/properties/orientation/enum",keyword:"enum",params:{allowedValues: schema100.properties.orientation.enum},message:"must be equal to one of the allowed values"};
+const err35 = {instancePath:instancePath+"/orientation",schemaPath:"#/properties/orientation/enum",keyword:"enum",params:{allowedValues: schema103.properties.orientation.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -12889,7 +13165,7 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern122.test(data18)){
+if(!pattern125.test(data18)){
 const err46 = {instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err46];
@@ -12922,20 +13198,20 @@ vErrors.push(err48);
 }
 errors++;
 }
-validate60.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.searchResponseV1 = validate61;
-const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-response/v1.schema.json","title":"Search Response","description":"Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.","type":"object","required":["results","ranking","index"],"properties":{"results":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/result"}},"ranking":{"description":"text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).","enum":["text","similarity","recent"]},"nextCursor":{"description":"Pass as cursor for the next page, with the same criteria; absent on the last page.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"},"index":{"title":"Search Index Info","description":"The index that answered: its backend and the embedding model its vectors come from.","type":"object","required":["backend","model","dimension"],"properties":{"backend":{"type":"string","minLength":1,"maxLength":64},"model":{"type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192}}}},"$defs":{"result":{"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}}}};
-const schema106 = {"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}};
+exports.searchResponseV1 = validate63;
+const schema108 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/search-response/v1.schema.json","title":"Search Response","description":"Body of GET /search's 200 answer: one page of results, best first. Open: clients ignore fields they do not know.","type":"object","required":["results","ranking","index"],"properties":{"results":{"type":"array","maxItems":100,"items":{"$ref":"#/$defs/result"}},"ranking":{"description":"text: by relevance to q (BM25 locally). similarity: by cosine similarity to similarTo. recent: newest first (no criteria to rank by).","enum":["text","similarity","recent"]},"nextCursor":{"description":"Pass as cursor for the next page, with the same criteria; absent on the last page.","type":"string","minLength":1,"maxLength":1024,"pattern":"^[A-Za-z0-9_-]+$"},"index":{"title":"Search Index Info","description":"The index that answered: its backend and the embedding model its vectors come from.","type":"object","required":["backend","model","dimension"],"properties":{"backend":{"type":"string","minLength":1,"maxLength":64},"model":{"type":"string","minLength":1,"maxLength":128},"dimension":{"type":"integer","minimum":1,"maximum":8192}}}},"$defs":{"result":{"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}}}};
+const schema109 = {"title":"Search Result","type":"object","required":["assetId","fileName","kind","mime","createdAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"score":{"description":"Higher is better. text: BM25 relevance (unbounded, comparable within one query); similarity: cosine similarity in [-1, 1]. Absent for ranking recent.","type":"number"},"fileName":{"type":"string","minLength":1,"maxLength":255},"kind":{"enum":["image","text","document","archive","other"]},"mime":{"type":"string","maxLength":255},"width":{"type":"integer","minimum":1},"height":{"type":"integer","minimum":1},"takenAt":{"type":"string","maxLength":64},"dominantColor":{"type":"string","pattern":"^#[0-9a-f]{6}$"},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":64}},"thumbnailKey":{"description":"The smallest rendition's key in the processed bucket, when there is one.","type":"string","maxLength":1024},"snippet":{"description":"A short excerpt of the text extract around the matched words, for ranking text.","type":"string","maxLength":1024},"createdAt":{"type":"string","maxLength":64},"updatedAt":{"type":"string","maxLength":64}}};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/search-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13116,7 +13392,7 @@ errors++;
 if(data1.kind !== undefined){
 let data5 = data1.kind;
 if(!(((((data5 === "image") || (data5 === "text")) || (data5 === "document")) || (data5 === "archive")) || (data5 === "other"))){
-const err15 = {instancePath:instancePath+"/results/" + i0+"/kind",schemaPath:"#/$defs/result/properties/kind/enum",keyword:"enum",params:{allowedValues: schema106.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/results/" + i0+"/kind",schemaPath:"#/$defs/result/properties/kind/enum",keyword:"enum",params:{allowedValues: schema109.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -13429,7 +13705,7 @@ errors++;
 if(data.ranking !== undefined){
 let data17 = data.ranking;
 if(!(((data17 === "text") || (data17 === "similarity")) || (data17 === "recent"))){
-const err40 = {instancePath:instancePath+"/ranking",schemaPath:"#/properties/ranking/enum",keyword:"enum",params:{allowedValues: schema105.properties.ranking.enum},message:"must be equal to one of the allowed values"};
+const err40 = {instancePath:instancePath+"/ranking",schemaPath:"#/properties/ranking/enum",keyword:"enum",params:{allowedValues: schema108.properties.ranking.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -13462,7 +13738,7 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!pattern122.test(data18)){
+if(!pattern125.test(data18)){
 const err43 = {instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
@@ -13645,23 +13921,23 @@ vErrors.push(err58);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
-validate61.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true,"index":true},"dynamicProps":false,"dynamicItems":false};
+validate63.evaluated = {"props":{"results":true,"ranking":true,"nextCursor":true,"index":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.snsEnvelopeV1 = validate62;
-const schema107 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
-const schema108 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
-const pattern126 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
-const pattern127 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
-const pattern129 = new RegExp("^https://", "u");
+exports.snsEnvelopeV1 = validate64;
+const schema110 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/sns-envelope/v1.schema.json","title":"Sns Envelope","description":"The JSON body SNS delivers to a subscribed SQS queue without raw message delivery. Message is the published payload as a string (for S3 notifications: an S3 event notification or an s3:TestEvent, as JSON). Unknown fields are allowed: SNS adds some (e.g. SequenceNumber on FIFO topics).","type":"object","required":["Type","MessageId","TopicArn","Message","Timestamp","SignatureVersion","Signature","SigningCertURL","UnsubscribeURL"],"properties":{"Type":{"const":"Notification"},"MessageId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"TopicArn":{"type":"string","pattern":"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},"Subject":{"description":"Absent when the publisher set none (null in Lambda's SNS events).","type":["string","null"],"maxLength":100},"Message":{"type":"string"},"Timestamp":{"description":"When the notification was published, ISO-8601 in UTC (GMT) ending in Z.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"SignatureVersion":{"enum":["1","2"]},"Signature":{"type":"string","minLength":1},"SigningCertURL":{"type":"string","pattern":"^https://"},"UnsubscribeURL":{"type":"string","pattern":"^https://"},"MessageAttributes":{"type":"object","additionalProperties":{"$ref":"#/$defs/messageAttribute"}}},"$defs":{"messageAttribute":{"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}}}};
+const schema111 = {"title":"Sns Message Attribute","type":"object","required":["Type","Value"],"properties":{"Type":{"enum":["String","String.Array","Number","Binary"]},"Value":{"description":"Binary values are base64.","type":"string"}}};
+const pattern129 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern130 = new RegExp("^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", "u");
+const pattern132 = new RegExp("^https://", "u");
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/sns-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate62.evaluated;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -13774,7 +14050,7 @@ errors++;
 if(data.MessageId !== undefined){
 let data1 = data.MessageId;
 if(typeof data1 === "string"){
-if(!pattern126.test(data1)){
+if(!pattern129.test(data1)){
 const err10 = {instancePath:instancePath+"/MessageId",schemaPath:"#/properties/MessageId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -13799,7 +14075,7 @@ errors++;
 if(data.TopicArn !== undefined){
 let data2 = data.TopicArn;
 if(typeof data2 === "string"){
-if(!pattern127.test(data2)){
+if(!pattern130.test(data2)){
 const err12 = {instancePath:instancePath+"/TopicArn",schemaPath:"#/properties/TopicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -13824,7 +14100,7 @@ errors++;
 if(data.Subject !== undefined){
 let data3 = data.Subject;
 if((typeof data3 !== "string") && (data3 !== null)){
-const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema107.properties.Subject.type},message:"must be string,null"};
+const err14 = {instancePath:instancePath+"/Subject",schemaPath:"#/properties/Subject/type",keyword:"type",params:{type: schema110.properties.Subject.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -13886,7 +14162,7 @@ errors++;
 if(data.SignatureVersion !== undefined){
 let data6 = data.SignatureVersion;
 if(!((data6 === "1") || (data6 === "2"))){
-const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema107.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/SignatureVersion",schemaPath:"#/properties/SignatureVersion/enum",keyword:"enum",params:{allowedValues: schema110.properties.SignatureVersion.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -13924,7 +14200,7 @@ errors++;
 if(data.SigningCertURL !== undefined){
 let data8 = data.SigningCertURL;
 if(typeof data8 === "string"){
-if(!pattern129.test(data8)){
+if(!pattern132.test(data8)){
 const err22 = {instancePath:instancePath+"/SigningCertURL",schemaPath:"#/properties/SigningCertURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -13949,7 +14225,7 @@ errors++;
 if(data.UnsubscribeURL !== undefined){
 let data9 = data.UnsubscribeURL;
 if(typeof data9 === "string"){
-if(!pattern129.test(data9)){
+if(!pattern132.test(data9)){
 const err24 = {instancePath:instancePath+"/UnsubscribeURL",schemaPath:"#/properties/UnsubscribeURL/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -14000,7 +14276,7 @@ errors++;
 if(data11.Type !== undefined){
 let data12 = data11.Type;
 if(!((((data12 === "String") || (data12 === "String.Array")) || (data12 === "Number")) || (data12 === "Binary"))){
-const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema108.properties.Type.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/MessageAttributes/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/Type",schemaPath:"#/$defs/messageAttribute/properties/Type/enum",keyword:"enum",params:{allowedValues: schema111.properties.Type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -14057,23 +14333,23 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate62.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-validate62.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
+validate64.evaluated = {"props":{"Type":true,"MessageId":true,"TopicArn":true,"Subject":true,"Message":true,"Timestamp":true,"SignatureVersion":true,"Signature":true,"SigningCertURL":true,"UnsubscribeURL":true,"MessageAttributes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.topologyV1 = validate63;
-const schema109 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}},"batchOperations":{"description":"Lambda functions that S3 Batch Operations jobs invoke (LambdaInvoke, invocation schema 2.0), e.g. reprocessing at scale. They have no event source; `sluice-ops reprocess` creates the jobs on AWS and drives the same handlers locally.","type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/batchOperationsFunction"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}},"functionUrlEdge":{"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}},"bucketStorage":{"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}},"lifecycleRule":{"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}},"lifecycleTransition":{"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}},"intelligentTieringConfiguration":{"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}},"objectLock":{"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}},"batchOperationsFunction":{"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}}}};
-const schema110 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
-const schema111 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}};
-const schema112 = {"type":"string","minLength":1,"maxLength":500};
-const schema113 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
-const pattern132 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
+exports.topologyV1 = validate65;
+const schema112 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/topology/v1.schema.json","title":"Topology","description":"The wiring of the platform: buckets, topics, queues with their dead-letter queues and subscriptions, bucket notifications, and each service's trigger and environment. The CDK app and the local runtime both build from contracts/topology/topology.json. Closed everywhere: a typo here would silently mis-wire the platform. Names referenced across sections are checked by the contracts tests.","type":"object","additionalProperties":false,"required":["buckets","topics","queues","services"],"properties":{"$schema":{"description":"Editor hint pointing at this schema.","type":"string"},"buckets":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/bucket"}},"topics":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/topic"}},"queues":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/queue"}},"services":{"type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/service"}},"batchOperations":{"description":"Lambda functions that S3 Batch Operations jobs invoke (LambdaInvoke, invocation schema 2.0), e.g. reprocessing at scale. They have no event source; `sluice-ops reprocess` creates the jobs on AWS and drives the same handlers locally.","type":"object","propertyNames":{"$ref":"#/$defs/resourceName"},"additionalProperties":{"$ref":"#/$defs/batchOperationsFunction"}}},"$defs":{"resourceName":{"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"},"description":{"type":"string","minLength":1,"maxLength":500},"bucket":{"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}},"bucketNotification":{"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}},"topic":{"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}},"queue":{"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}},"retentionSeconds":{"type":"integer","minimum":60,"maximum":1209600},"subscription":{"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}},"deadLetter":{"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}},"service":{"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}},"httpTrigger":{"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}},"routeSetting":{"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}},"throttling":{"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}},"functionUrlTrigger":{"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}},"functionUrlEdge":{"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}},"sqsTrigger":{"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}},"environmentRef":{"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]},"bucketRef":{"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}},"topicRef":{"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}},"queueRef":{"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}},"valueRef":{"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}},"bucketStorage":{"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}},"lifecycleRule":{"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}},"lifecycleTransition":{"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}},"intelligentTieringConfiguration":{"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}},"objectLock":{"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}},"batchOperationsFunction":{"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}}}};
+const schema113 = {"description":"Logical name; the deployed name adds a stage prefix.","type":"string","pattern":"^[a-z][a-z0-9-]{0,39}$"};
+const schema114 = {"title":"Topology Bucket","type":"object","additionalProperties":false,"required":["description","versioned","notifications"],"properties":{"description":{"$ref":"#/$defs/description"},"versioned":{"type":"boolean"},"notifications":{"type":"array","items":{"$ref":"#/$defs/bucketNotification"}},"storage":{"description":"The bucket's storage policy: lifecycle rules, Intelligent-Tiering archive tiers, Object Lock. Absent: none.","$ref":"#/$defs/bucketStorage"}}};
+const schema115 = {"type":"string","minLength":1,"maxLength":500};
+const schema116 = {"title":"Bucket Notification","type":"object","additionalProperties":false,"required":["events","topic"],"properties":{"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"}},"prefix":{"type":"string","minLength":1,"maxLength":1024},"suffix":{"type":"string","minLength":1,"maxLength":1024},"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"}}};
+const pattern135 = new RegExp("^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$", "u");
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14130,7 +14406,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern132.test(data1)){
+if(!pattern135.test(data1)){
 const err4 = {instancePath:instancePath+"/events/" + i0,schemaPath:"#/properties/events/items/pattern",keyword:"pattern",params:{pattern: "^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"},message:"must match pattern \""+"^s3:[A-Za-z]+(:(\\*|[A-Za-z]+))?$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -14261,7 +14537,7 @@ errors++;
 if(data.topic !== undefined){
 let data4 = data.topic;
 if(typeof data4 === "string"){
-if(!pattern78.test(data4)){
+if(!pattern81.test(data4)){
 const err14 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -14294,22 +14570,22 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema115 = {"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}};
-const schema119 = {"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}};
-const schema120 = {"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}};
-const schema116 = {"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}};
-const schema117 = {"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}};
-const pattern134 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
+const schema118 = {"title":"Bucket Storage Policy","type":"object","additionalProperties":false,"properties":{"lifecycleRules":{"type":"array","maxItems":50,"items":{"$ref":"#/$defs/lifecycleRule"}},"intelligentTiering":{"description":"S3 Intelligent-Tiering archive configurations (PutBucketIntelligentTieringConfiguration): after how many days without access objects in INTELLIGENT_TIERING move to the opt-in archive tiers. Objects there need a restore before GetObject works.","type":"array","maxItems":10,"items":{"$ref":"#/$defs/intelligentTieringConfiguration"}},"objectLock":{"$ref":"#/$defs/objectLock"}}};
+const schema122 = {"title":"Intelligent Tiering Configuration","description":"An archive configuration with at least one of archiveAccessDays and deepArchiveAccessDays (checked by the contracts tests).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"prefix":{"type":"string","minLength":1,"maxLength":1024},"archiveAccessDays":{"description":"Days without access before the Archive Access tier.","type":"integer","minimum":90,"maximum":730},"deepArchiveAccessDays":{"description":"Days without access before the Deep Archive Access tier.","type":"integer","minimum":180,"maximum":730}}};
+const schema123 = {"title":"Object Lock","description":"S3 Object Lock with a default retention for every new object version (the bucket must be versioned). GOVERNANCE: users with s3:BypassGovernanceRetention can still delete; COMPLIANCE: nobody can until the retention ends. Enabled at bucket creation; it cannot be turned off later.","type":"object","additionalProperties":false,"required":["enabled","mode","retentionDays"],"properties":{"enabled":{"type":"boolean"},"mode":{"enum":["GOVERNANCE","COMPLIANCE"]},"retentionDays":{"type":"integer","minimum":1,"maximum":36500}}};
+const schema119 = {"title":"Lifecycle Rule","description":"One S3 lifecycle rule, enabled, with at least one action (checked by the contracts tests). Days count from an object's creation (from becoming noncurrent for the noncurrent actions).","type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,254}$"},"prefix":{"description":"Only keys under this prefix; absent: the whole bucket.","type":"string","minLength":1,"maxLength":1024},"expirationDays":{"type":"integer","minimum":1,"maximum":36500},"transitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"abortIncompleteMultipartUploadDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionExpirationDays":{"type":"integer","minimum":1,"maximum":36500},"noncurrentVersionsToRetain":{"description":"With noncurrentVersionExpirationDays: how many of the newest noncurrent versions are kept anyway.","type":"integer","minimum":1,"maximum":100},"noncurrentVersionTransitions":{"type":"array","minItems":1,"maxItems":6,"items":{"$ref":"#/$defs/lifecycleTransition"}},"expiredObjectDeleteMarker":{"description":"Remove delete markers with no noncurrent version left behind them.","const":true}}};
+const schema120 = {"title":"Lifecycle Transition","type":"object","additionalProperties":false,"required":["days","storageClass"],"properties":{"days":{"type":"integer","minimum":0,"maximum":36500},"storageClass":{"enum":["STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER_IR","GLACIER","DEEP_ARCHIVE"]}}};
+const pattern137 = new RegExp("^[a-z0-9][a-z0-9-]{0,254}$", "u");
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate68.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14328,7 +14604,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema116.properties, key0))){
+if(!(func1.call(schema119.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -14342,7 +14618,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern134.test(data0)){
+if(!pattern137.test(data0)){
 const err2 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,254}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,254}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -14531,7 +14807,7 @@ errors++;
 if(data4.storageClass !== undefined){
 let data6 = data4.storageClass;
 if(!((((((data6 === "STANDARD_IA") || (data6 === "ONEZONE_IA")) || (data6 === "INTELLIGENT_TIERING")) || (data6 === "GLACIER_IR")) || (data6 === "GLACIER")) || (data6 === "DEEP_ARCHIVE"))){
-const err18 = {instancePath:instancePath+"/transitions/" + i0+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema117.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/transitions/" + i0+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema120.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -14767,7 +15043,7 @@ errors++;
 if(data11.storageClass !== undefined){
 let data13 = data11.storageClass;
 if(!((((((data13 === "STANDARD_IA") || (data13 === "ONEZONE_IA")) || (data13 === "INTELLIGENT_TIERING")) || (data13 === "GLACIER_IR")) || (data13 === "GLACIER")) || (data13 === "DEEP_ARCHIVE"))){
-const err38 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema117.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
+const err38 = {instancePath:instancePath+"/noncurrentVersionTransitions/" + i1+"/storageClass",schemaPath:"#/$defs/lifecycleTransition/properties/storageClass/enum",keyword:"enum",params:{allowedValues: schema120.properties.storageClass.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -14824,17 +15100,17 @@ vErrors.push(err42);
 }
 errors++;
 }
-validate68.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern135 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
+const pattern138 = new RegExp("^[a-z0-9][a-z0-9-]{0,63}$", "u");
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate67.evaluated;
+const evaluated0 = validate69.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -14869,8 +15145,8 @@ errors++;
 }
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate68(data0[i0], {instancePath:instancePath+"/lifecycleRules/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+if(!(validate70(data0[i0], {instancePath:instancePath+"/lifecycleRules/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 }
@@ -14928,7 +15204,7 @@ errors++;
 if(data3.id !== undefined){
 let data4 = data3.id;
 if(typeof data4 === "string"){
-if(!pattern135.test(data4)){
+if(!pattern138.test(data4)){
 const err6 = {instancePath:instancePath+"/intelligentTiering/" + i1+"/id",schemaPath:"#/$defs/intelligentTieringConfiguration/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,63}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -15139,7 +15415,7 @@ errors++;
 if(data8.mode !== undefined){
 let data10 = data8.mode;
 if(!((data10 === "GOVERNANCE") || (data10 === "COMPLIANCE"))){
-const err24 = {instancePath:instancePath+"/objectLock/mode",schemaPath:"#/$defs/objectLock/properties/mode/enum",keyword:"enum",params:{allowedValues: schema120.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err24 = {instancePath:instancePath+"/objectLock/mode",schemaPath:"#/$defs/objectLock/properties/mode/enum",keyword:"enum",params:{allowedValues: schema123.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -15207,16 +15483,16 @@ vErrors.push(err29);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
-validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate66.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15318,8 +15594,8 @@ let data2 = data.notifications;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate65(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate67(data2[i0], {instancePath:instancePath+"/notifications/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 }
@@ -15336,8 +15612,8 @@ errors++;
 }
 }
 if(data.storage !== undefined){
-if(!(validate67(data.storage, {instancePath:instancePath+"/storage",parentData:data,parentDataProperty:"storage",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+if(!(validate69(data.storage, {instancePath:instancePath+"/storage",parentData:data,parentDataProperty:"storage",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 }
@@ -15352,17 +15628,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema122 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
+const schema125 = {"title":"Topology Topic","type":"object","additionalProperties":false,"required":["description"],"properties":{"description":{"$ref":"#/$defs/description"}}};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate72.evaluated;
+const evaluated0 = validate74.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15438,19 +15714,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema125 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
-const schema128 = {"type":"integer","minimum":60,"maximum":1209600};
-const schema126 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
+const schema128 = {"title":"Topology Queue","type":"object","additionalProperties":false,"required":["subscriptions","visibilityTimeoutSeconds","retentionSeconds","deadLetter"],"properties":{"subscriptions":{"type":"array","items":{"$ref":"#/$defs/subscription"}},"visibilityTimeoutSeconds":{"description":"At least 6x the timeout of the service it triggers.","type":"integer","minimum":0,"maximum":43200},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"},"deadLetter":{"$ref":"#/$defs/deadLetter"}}};
+const schema131 = {"type":"integer","minimum":60,"maximum":1209600};
+const schema129 = {"title":"Queue Subscription","type":"object","additionalProperties":false,"required":["topic","rawMessageDelivery"],"properties":{"topic":{"description":"A key of topics.","$ref":"#/$defs/resourceName"},"rawMessageDelivery":{"description":"false: messages arrive wrapped in an SNS envelope (sns-envelope/v1).","type":"boolean"},"filterPolicy":{"description":"An SNS filter policy, as AWS defines it.","type":"object"},"filterPolicyScope":{"enum":["MessageAttributes","MessageBody"]}}};
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate75.evaluated;
+const evaluated0 = validate77.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15493,7 +15769,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err3 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -15543,7 +15819,7 @@ errors++;
 if(data.filterPolicyScope !== undefined){
 let data3 = data.filterPolicyScope;
 if(!((data3 === "MessageAttributes") || (data3 === "MessageBody"))){
-const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema126.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/filterPolicyScope",schemaPath:"#/properties/filterPolicyScope/enum",keyword:"enum",params:{allowedValues: schema129.properties.filterPolicyScope.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -15564,17 +15840,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate75.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
-validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema129 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
+const schema132 = {"title":"Dead Letter Queue","type":"object","additionalProperties":false,"required":["queue","maxReceiveCount","retentionSeconds"],"properties":{"queue":{"description":"Name of the dead-letter queue, unique across the topology.","$ref":"#/$defs/resourceName"},"maxReceiveCount":{"type":"integer","minimum":1,"maximum":1000},"retentionSeconds":{"$ref":"#/$defs/retentionSeconds"}}};
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate77.evaluated;
+const evaluated0 = validate79.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15627,7 +15903,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err4 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -15730,16 +16006,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate77.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
-validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate74.evaluated;
+const evaluated0 = validate76.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15804,8 +16080,8 @@ let data0 = data.subscriptions;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate75(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate77(data0[i0], {instancePath:instancePath+"/subscriptions/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 }
@@ -15892,8 +16168,8 @@ errors++;
 }
 }
 if(data.deadLetter !== undefined){
-if(!(validate77(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+if(!(validate79(data.deadLetter, {instancePath:instancePath+"/deadLetter",parentData:data,parentDataProperty:"deadLetter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 }
@@ -15908,24 +16184,24 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate74.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
-validate74.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate76.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema133 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
-const pattern141 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
-const pattern142 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
-const pattern149 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const schema134 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
-const schema135 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
-const pattern143 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
-const schema136 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
+const schema136 = {"title":"Topology Service","type":"object","additionalProperties":false,"required":["workspace","entry","memoryMb","timeoutSeconds","trigger","environment"],"properties":{"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"trigger":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/httpTrigger"},{"$ref":"#/$defs/sqsTrigger"},{"$ref":"#/$defs/functionUrlTrigger"}]},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}}}};
+const pattern144 = new RegExp("^@sluice/[a-z][a-z0-9-]*$", "u");
+const pattern145 = new RegExp("^[A-Za-z0-9_./-]+\\.ts$", "u");
+const pattern152 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const schema137 = {"title":"Http Trigger","type":"object","additionalProperties":false,"required":["type","routes"],"properties":{"type":{"const":"http"},"routes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"}},"throttling":{"description":"The stage's default route throttling (API Gateway DefaultRouteSettings), applied to each route on its own.","$ref":"#/$defs/throttling"},"routeSettings":{"description":"Per-route settings keyed by route key (each one of routes). Unlisted routes use the JWT authorizer and the default throttling.","type":"object","propertyNames":{"type":"string","pattern":"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},"additionalProperties":{"$ref":"#/$defs/routeSetting"}}}};
+const schema138 = {"title":"Route Throttling","description":"API Gateway route throttling, a token bucket: burstLimit is its size, rateLimit its refill in requests per second. Requests over it get 429.","type":"object","additionalProperties":false,"required":["burstLimit","rateLimit"],"properties":{"burstLimit":{"type":"integer","minimum":0,"maximum":5000},"rateLimit":{"type":"number","minimum":0,"maximum":10000}}};
+const pattern146 = new RegExp("^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$", "u");
+const schema139 = {"title":"Route Setting","type":"object","additionalProperties":false,"properties":{"authorization":{"description":"jwt (default): the API's JWT authorizer. none: public, for callers the handler authenticates itself (signed webhooks).","enum":["jwt","none"]},"throttling":{"$ref":"#/$defs/throttling"}}};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate82.evaluated;
+const evaluated0 = validate84.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -15948,7 +16224,7 @@ errors++;
 if(data.authorization !== undefined){
 let data0 = data.authorization;
 if(!((data0 === "jwt") || (data0 === "none"))){
-const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema136.properties.authorization.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/authorization",schemaPath:"#/properties/authorization/enum",keyword:"enum",params:{allowedValues: schema139.properties.authorization.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -16086,16 +16362,16 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
-validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate81.evaluated;
+const evaluated0 = validate83.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16164,7 +16440,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern143.test(data2)){
+if(!pattern146.test(data2)){
 const err5 = {instancePath:instancePath+"/routes/" + i0,schemaPath:"#/properties/routes/items/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -16345,7 +16621,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 const _errs17 = errors;
 if(typeof key2 === "string"){
-if(!pattern143.test(key2)){
+if(!pattern146.test(key2)){
 const err19 = {instancePath:instancePath+"/routeSettings",schemaPath:"#/properties/routeSettings/propertyNames/pattern",keyword:"pattern",params:{pattern: "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"},message:"must match pattern \""+"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9/{}+._-]*$"+"\"",propertyName:key2};
 if(vErrors === null){
 vErrors = [err19];
@@ -16379,8 +16655,8 @@ errors++;
 }
 }
 for(const key3 in data6){
-if(!(validate82(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate84(data6[key3], {instancePath:instancePath+"/routeSettings/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 }
@@ -16407,17 +16683,17 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate81.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
-validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate83.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema138 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
+const schema141 = {"title":"Sqs Trigger","type":"object","additionalProperties":false,"required":["type","queue","batchSize","maxBatchingWindowSeconds","maximumConcurrency"],"properties":{"type":{"const":"sqs"},"queue":{"description":"A key of queues.","$ref":"#/$defs/resourceName"},"batchSize":{"type":"integer","minimum":1,"maximum":10000},"maxBatchingWindowSeconds":{"type":"integer","minimum":0,"maximum":300},"maximumConcurrency":{"type":"integer","minimum":2,"maximum":1000}}};
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate84.evaluated;
+const evaluated0 = validate86.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16502,7 +16778,7 @@ errors++;
 if(data.queue !== undefined){
 let data1 = data.queue;
 if(typeof data1 === "string"){
-if(!pattern78.test(data1)){
+if(!pattern81.test(data1)){
 const err7 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -16640,20 +16916,20 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate84.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
-validate84.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema140 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}};
-const schema141 = {"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}};
-const pattern146 = new RegExp("^/[A-Za-z0-9/*._-]*$", "u");
-const pattern148 = new RegExp("^[A-Za-z0-9_./-]+\\.js$", "u");
+const schema143 = {"title":"Function Url Trigger","description":"A Lambda function URL (payload format 2.0; no routes, the handler routes by method and path). AWS_IAM: callers sign requests with SigV4 and need lambda:InvokeFunctionUrl.","type":"object","additionalProperties":false,"required":["type","authType"],"properties":{"type":{"const":"function-url"},"authType":{"enum":["AWS_IAM","NONE"]},"invokeMode":{"enum":["BUFFERED","RESPONSE_STREAM"]},"edge":{"$ref":"#/$defs/functionUrlEdge"}}};
+const schema144 = {"title":"Function Url Edge","description":"The public reaches this function URL through the CloudFront distribution only: behaviors for pathPatterns, CloudFront origin access control signing each origin request (so authType is AWS_IAM and viewers need no credentials). With storedVariantsBucket, CloudFront first asks that bucket (origin access control, read-only) and falls back to the function URL on a miss (origin group on 403/404), so stored variants never invoke the function. Locally there is no CloudFront: the function URL takes viewers' unsigned requests as the distribution would pass them on.","type":"object","additionalProperties":false,"required":["pathPatterns"],"properties":{"pathPatterns":{"description":"CloudFront path patterns routed to this function URL, most specific first.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^/[A-Za-z0-9/*._-]*$"}},"storedVariantsBucket":{"description":"A key of buckets: CloudFront's first origin for these paths.","$ref":"#/$defs/resourceName"},"viewerRequestFunction":{"description":"A CloudFront Function (cloudfront-js-2.0 runtime) for the viewer requests of these paths, relative to the repository root: it maps viewer paths to stored keys and normalizes the cache key.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.js$"}}};
+const pattern149 = new RegExp("^/[A-Za-z0-9/*._-]*$", "u");
+const pattern151 = new RegExp("^[A-Za-z0-9_./-]+\\.js$", "u");
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate86.evaluated;
+const evaluated0 = validate88.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16700,7 +16976,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern146.test(data1)){
+if(!pattern149.test(data1)){
 const err3 = {instancePath:instancePath+"/pathPatterns/" + i0,schemaPath:"#/properties/pathPatterns/items/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9/*._-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9/*._-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -16761,7 +17037,7 @@ errors++;
 if(data.storedVariantsBucket !== undefined){
 let data2 = data.storedVariantsBucket;
 if(typeof data2 === "string"){
-if(!pattern78.test(data2)){
+if(!pattern81.test(data2)){
 const err7 = {instancePath:instancePath+"/storedVariantsBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -16786,7 +17062,7 @@ errors++;
 if(data.viewerRequestFunction !== undefined){
 let data3 = data.viewerRequestFunction;
 if(typeof data3 === "string"){
-if(!pattern148.test(data3)){
+if(!pattern151.test(data3)){
 const err9 = {instancePath:instancePath+"/viewerRequestFunction",schemaPath:"#/properties/viewerRequestFunction/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.js$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.js$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -16819,16 +17095,16 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
-validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate85.evaluated;
+const evaluated0 = validate87.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16883,7 +17159,7 @@ errors++;
 if(data.authType !== undefined){
 let data1 = data.authType;
 if(!((data1 === "AWS_IAM") || (data1 === "NONE"))){
-const err4 = {instancePath:instancePath+"/authType",schemaPath:"#/properties/authType/enum",keyword:"enum",params:{allowedValues: schema140.properties.authType.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/authType",schemaPath:"#/properties/authType/enum",keyword:"enum",params:{allowedValues: schema143.properties.authType.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -16896,7 +17172,7 @@ errors++;
 if(data.invokeMode !== undefined){
 let data2 = data.invokeMode;
 if(!((data2 === "BUFFERED") || (data2 === "RESPONSE_STREAM"))){
-const err5 = {instancePath:instancePath+"/invokeMode",schemaPath:"#/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema140.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/invokeMode",schemaPath:"#/properties/invokeMode/enum",keyword:"enum",params:{allowedValues: schema143.properties.invokeMode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -16907,8 +17183,8 @@ errors++;
 }
 }
 if(data.edge !== undefined){
-if(!(validate86(data.edge, {instancePath:instancePath+"/edge",parentData:data,parentDataProperty:"edge",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate88(data.edge, {instancePath:instancePath+"/edge",parentData:data,parentDataProperty:"edge",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 }
@@ -16923,19 +17199,19 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate85.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
-validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate87.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema143 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
-const schema150 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
-const schema144 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
+const schema146 = {"title":"Environment Ref","description":"Resolved at deploy (or local start) time: a bucket's name, a topic's ARN, a queue's URL, or a literal value.","oneOf":[{"$ref":"#/$defs/bucketRef"},{"$ref":"#/$defs/topicRef"},{"$ref":"#/$defs/queueRef"},{"$ref":"#/$defs/valueRef"}]};
+const schema153 = {"title":"Value Ref","type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","maxLength":4096}}};
+const schema147 = {"title":"Bucket Ref","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"$ref":"#/$defs/resourceName"}}};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate92.evaluated;
+const evaluated0 = validate94.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -16968,7 +17244,7 @@ errors++;
 if(data.bucket !== undefined){
 let data0 = data.bucket;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err2 = {instancePath:instancePath+"/bucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -17001,17 +17277,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate92.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
-validate92.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema146 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
+const schema149 = {"title":"Topic Ref","type":"object","additionalProperties":false,"required":["topic"],"properties":{"topic":{"$ref":"#/$defs/resourceName"}}};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate94.evaluated;
+const evaluated0 = validate96.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17044,7 +17320,7 @@ errors++;
 if(data.topic !== undefined){
 let data0 = data.topic;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err2 = {instancePath:instancePath+"/topic",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -17077,17 +17353,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
-validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate96.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema148 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
+const schema151 = {"title":"Queue Ref","type":"object","additionalProperties":false,"required":["queue"],"properties":{"queue":{"$ref":"#/$defs/resourceName"}}};
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate96.evaluated;
+const evaluated0 = validate98.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17120,7 +17396,7 @@ errors++;
 if(data.queue !== undefined){
 let data0 = data.queue;
 if(typeof data0 === "string"){
-if(!pattern78.test(data0)){
+if(!pattern81.test(data0)){
 const err2 = {instancePath:instancePath+"/queue",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -17153,16 +17429,16 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate96.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
-validate96.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate98.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate91.evaluated;
+const evaluated0 = validate93.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17173,8 +17449,8 @@ const _errs0 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs1 = errors;
-if(!(validate92(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -17184,8 +17460,8 @@ passing0 = 0;
 var props0 = true;
 }
 const _errs2 = errors;
-if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate96(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -17202,8 +17478,8 @@ props0 = true;
 }
 }
 const _errs3 = errors;
-if(!(validate96(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate98(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -17316,17 +17592,17 @@ vErrors = null;
 }
 }
 }
-validate91.errors = vErrors;
+validate93.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate91.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate93.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate80.evaluated;
+const evaluated0 = validate82.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17409,7 +17685,7 @@ errors++;
 if(data.workspace !== undefined){
 let data0 = data.workspace;
 if(typeof data0 === "string"){
-if(!pattern141.test(data0)){
+if(!pattern144.test(data0)){
 const err7 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -17434,7 +17710,7 @@ errors++;
 if(data.entry !== undefined){
 let data1 = data.entry;
 if(typeof data1 === "string"){
-if(!pattern142.test(data1)){
+if(!pattern145.test(data1)){
 const err9 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -17532,15 +17808,15 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 const tag0 = data4.type;
 if(typeof tag0 == "string"){
 if(tag0 === "http"){
-if(!(validate81(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+if(!(validate83(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
 errors = vErrors.length;
 }
 var props0 = true;
 }
 else if(tag0 === "sqs"){
-if(!(validate84(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate86(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -17548,8 +17824,8 @@ props0 = true;
 }
 }
 else if(tag0 === "function-url"){
-if(!(validate85(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate87(data4, {instancePath:instancePath+"/trigger",parentData:data,parentDataProperty:"trigger",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 if(props0 !== true){
@@ -17595,7 +17871,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key1 in data5){
 const _errs18 = errors;
 if(typeof key1 === "string"){
-if(!pattern149.test(key1)){
+if(!pattern152.test(key1)){
 const err20 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
@@ -17629,8 +17905,8 @@ errors++;
 }
 }
 for(const key2 in data5){
-if(!(validate91(data5[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate93(data5[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 }
@@ -17657,18 +17933,18 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
-validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema152 = {"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}};
-const pattern160 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
+const schema155 = {"title":"Batch Operations Function","type":"object","additionalProperties":false,"required":["description","workspace","entry","memoryMb","timeoutSeconds","taskBuckets","reportBucket","reportPrefix","environment"],"properties":{"description":{"$ref":"#/$defs/description"},"workspace":{"type":"string","pattern":"^@sluice/[a-z][a-z0-9-]*$"},"entry":{"description":"Handler module, relative to the repository root.","type":"string","pattern":"^[A-Za-z0-9_./-]+\\.ts$"},"memoryMb":{"type":"integer","minimum":128,"maximum":10240},"timeoutSeconds":{"type":"integer","minimum":1,"maximum":900},"environmentFrom":{"description":"A key of services: this function gets that service's whole environment first (so both run with the same configuration), then its own.","$ref":"#/$defs/resourceName"},"environment":{"type":"object","propertyNames":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/environmentRef"}},"taskBuckets":{"description":"Keys of buckets whose objects a job's tasks may name (the job's manifest lists them; the function reads them).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","$ref":"#/$defs/resourceName"}},"reportBucket":{"description":"A key of buckets: where job manifests and completion reports are written.","$ref":"#/$defs/resourceName"},"reportPrefix":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"}}};
+const pattern163 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$", "u");
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate100.evaluated;
+const evaluated0 = validate102.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -17767,7 +18043,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema152.properties, key0))){
+if(!(func1.call(schema155.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -17816,7 +18092,7 @@ errors++;
 if(data.workspace !== undefined){
 let data1 = data.workspace;
 if(typeof data1 === "string"){
-if(!pattern141.test(data1)){
+if(!pattern144.test(data1)){
 const err13 = {instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/pattern",keyword:"pattern",params:{pattern: "^@sluice/[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^@sluice/[a-z][a-z0-9-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -17841,7 +18117,7 @@ errors++;
 if(data.entry !== undefined){
 let data2 = data.entry;
 if(typeof data2 === "string"){
-if(!pattern142.test(data2)){
+if(!pattern145.test(data2)){
 const err15 = {instancePath:instancePath+"/entry",schemaPath:"#/properties/entry/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_./-]+\\.ts$"},message:"must match pattern \""+"^[A-Za-z0-9_./-]+\\.ts$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -17936,7 +18212,7 @@ errors++;
 if(data.environmentFrom !== undefined){
 let data5 = data.environmentFrom;
 if(typeof data5 === "string"){
-if(!pattern78.test(data5)){
+if(!pattern81.test(data5)){
 const err23 = {instancePath:instancePath+"/environmentFrom",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
@@ -17964,7 +18240,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key1 in data6){
 const _errs18 = errors;
 if(typeof key1 === "string"){
-if(!pattern149.test(key1)){
+if(!pattern152.test(key1)){
 const err25 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err25];
@@ -17998,8 +18274,8 @@ errors++;
 }
 }
 for(const key2 in data6){
-if(!(validate91(data6[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate93(data6[key2], {instancePath:instancePath+"/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 }
@@ -18042,7 +18318,7 @@ vErrors.push(err30);
 errors++;
 }
 if(typeof data9 === "string"){
-if(!pattern78.test(data9)){
+if(!pattern81.test(data9)){
 const err31 = {instancePath:instancePath+"/taskBuckets/" + i0,schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
@@ -18103,7 +18379,7 @@ errors++;
 if(data.reportBucket !== undefined){
 let data10 = data.reportBucket;
 if(typeof data10 === "string"){
-if(!pattern78.test(data10)){
+if(!pattern81.test(data10)){
 const err35 = {instancePath:instancePath+"/reportBucket",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\""};
 if(vErrors === null){
 vErrors = [err35];
@@ -18128,7 +18404,7 @@ errors++;
 if(data.reportPrefix !== undefined){
 let data11 = data.reportPrefix;
 if(typeof data11 === "string"){
-if(!pattern160.test(data11)){
+if(!pattern163.test(data11)){
 const err37 = {instancePath:instancePath+"/reportPrefix",schemaPath:"#/properties/reportPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}/$"+"\""};
 if(vErrors === null){
 vErrors = [err37];
@@ -18161,17 +18437,17 @@ vErrors.push(err39);
 }
 errors++;
 }
-validate100.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
-validate100.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate102.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/topology/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate65.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -18249,7 +18525,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern78.test(key1)){
+if(!pattern81.test(key1)){
 const err6 = {instancePath:instancePath+"/buckets",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err6];
@@ -18283,8 +18559,8 @@ errors++;
 }
 }
 for(const key2 in data1){
-if(!(validate64(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate66(data1[key2], {instancePath:instancePath+"/buckets/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data1,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
@@ -18306,7 +18582,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs13 = errors;
 if(typeof key3 === "string"){
-if(!pattern78.test(key3)){
+if(!pattern81.test(key3)){
 const err10 = {instancePath:instancePath+"/topics",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err10];
@@ -18340,8 +18616,8 @@ errors++;
 }
 }
 for(const key4 in data3){
-if(!(validate72(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate74(data3[key4], {instancePath:instancePath+"/topics/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data3,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
 errors = vErrors.length;
 }
 }
@@ -18363,7 +18639,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs20 = errors;
 if(typeof key5 === "string"){
-if(!pattern78.test(key5)){
+if(!pattern81.test(key5)){
 const err14 = {instancePath:instancePath+"/queues",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err14];
@@ -18397,8 +18673,8 @@ errors++;
 }
 }
 for(const key6 in data5){
-if(!(validate74(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate76(data5[key6], {instancePath:instancePath+"/queues/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
 errors = vErrors.length;
 }
 }
@@ -18420,7 +18696,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key7 in data7){
 const _errs27 = errors;
 if(typeof key7 === "string"){
-if(!pattern78.test(key7)){
+if(!pattern81.test(key7)){
 const err18 = {instancePath:instancePath+"/services",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err18];
@@ -18454,8 +18730,8 @@ errors++;
 }
 }
 for(const key8 in data7){
-if(!(validate80(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate82(data7[key8], {instancePath:instancePath+"/services/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key8,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 }
@@ -18477,7 +18753,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key9 in data9){
 const _errs34 = errors;
 if(typeof key9 === "string"){
-if(!pattern78.test(key9)){
+if(!pattern81.test(key9)){
 const err22 = {instancePath:instancePath+"/batchOperations",schemaPath:"#/$defs/resourceName/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,39}$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,39}$"+"\"",propertyName:key9};
 if(vErrors === null){
 vErrors = [err22];
@@ -18511,8 +18787,8 @@ errors++;
 }
 }
 for(const key10 in data9){
-if(!(validate100(data9[key10], {instancePath:instancePath+"/batchOperations/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data9,parentDataProperty:key10,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate102(data9[key10], {instancePath:instancePath+"/batchOperations/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data9,parentDataProperty:key10,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
 errors = vErrors.length;
 }
 }
@@ -18539,19 +18815,19 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadParamsResponseV1 = validate103;
-const schema157 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadParamsResponseV1 = validate105;
+const schema160 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-params-response/v1.schema.json","title":"Upload Params Response","description":"Answer of GET /s3/params?filename=...&type=...: a presigned POST for a single-request upload, Companion's shape plus Sluice's assetId, key and maxBytes. The client sends a multipart/form-data POST to url with every field of fields, then the file as the last field named 'file'. The policy pins the key, the content type and a content-length-range of 0..maxBytes.","type":"object","required":["method","url","fields","expires","assetId","key","maxBytes"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint.","type":"string","maxLength":8192,"pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}},"expires":{"description":"Seconds the policy stays valid.","type":"integer","minimum":1,"maximum":604800},"headers":{"description":"Headers to send with the POST, if any.","type":"object","additionalProperties":{"type":"string"}},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"maxBytes":{"description":"The policy's content-length-range maximum.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-params-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate103.evaluated;
+const evaluated0 = validate105.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -18654,7 +18930,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern36.test(data1)){
+if(!pattern35.test(data1)){
 const err9 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -18803,7 +19079,7 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!pattern53.test(data8)){
+if(!pattern56.test(data8)){
 const err21 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -18871,22 +19147,22 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate103.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
-validate103.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate105.evaluated = {"props":{"method":true,"url":true,"fields":true,"expires":true,"headers":true,"assetId":true,"key":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadRequestV1 = validate104;
-const schema158 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
-const pattern165 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
-const pattern166 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
-const pattern167 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
+exports.uploadRequestV1 = validate106;
+const schema161 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-request/v1.schema.json","title":"Upload Request","description":"Body of POST /uploads: a client asks for a presigned POST to upload one file. The ingest service sanitizes fileName (to 1..255 characters) and enforces its own size limit; the schema only rejects what can never be valid. Closed: an unknown field is a client bug worth reporting.","type":"object","additionalProperties":false,"required":["fileName","contentType","size"],"properties":{"fileName":{"description":"The client's file name, as typed by the user; not yet sanitized.","type":"string","minLength":1,"maxLength":1024},"contentType":{"description":"The declared media type, type/subtype without parameters (RFC 6838 restricted names).","type":"string","maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"},"size":{"description":"The file's size in bytes; the presigned POST allows exactly this many.","type":"integer","minimum":0,"maximum":9007199254740991},"checksumSha256":{"description":"Base64 of the file's 32-byte SHA-256; when present S3 verifies the upload against it.","type":"string","pattern":"^[A-Za-z0-9+/]{43}=$"},"metadata":{"description":"Short client-defined labels, stored as S3 user metadata (keys lowercase as S3 returns them).","type":"object","maxProperties":10,"propertyNames":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,63}$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f]*$"}}}};
+const pattern168 = new RegExp("^[A-Za-z0-9+/]{43}=$", "u");
+const pattern169 = new RegExp("^[a-z0-9][a-z0-9_-]{0,63}$", "u");
+const pattern170 = new RegExp("^[^\\u0000-\\u001f\\u007f]*$", "u");
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-request/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate104.evaluated;
+const evaluated0 = validate106.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -19044,7 +19320,7 @@ errors++;
 if(data.checksumSha256 !== undefined){
 let data3 = data.checksumSha256;
 if(typeof data3 === "string"){
-if(!pattern165.test(data3)){
+if(!pattern168.test(data3)){
 const err13 = {instancePath:instancePath+"/checksumSha256",schemaPath:"#/properties/checksumSha256/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{43}=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{43}=$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -19082,7 +19358,7 @@ errors++;
 for(const key1 in data4){
 const _errs12 = errors;
 if(typeof key1 === "string"){
-if(!pattern166.test(key1)){
+if(!pattern169.test(key1)){
 const err16 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,63}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,63}$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err16];
@@ -19128,7 +19404,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern167.test(data5)){
+if(!pattern170.test(data5)){
 const err20 = {instancePath:instancePath+"/metadata/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]*$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
@@ -19173,19 +19449,19 @@ vErrors.push(err23);
 }
 errors++;
 }
-validate104.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
-validate104.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate106.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-exports.uploadResponseV1 = validate105;
-const schema159 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.uploadResponseV1 = validate107;
+const schema162 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/upload-response/v1.schema.json","title":"Upload Response","description":"Body of a 201 answer to POST /uploads: where and how to upload the file. The client sends a multipart/form-data POST to upload.url with every field of upload.fields, then the file as the last field named 'file'.","type":"object","required":["assetId","key","upload","expiresAt","maxBytes"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"The object key the upload will have in the ingest bucket: uploads/{tenantId}/{assetId}/{sanitized file name}.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"upload":{"title":"Presigned Post","type":"object","required":["method","url","fields"],"properties":{"method":{"const":"POST"},"url":{"description":"The bucket endpoint (http only against the local emulator).","type":"string","pattern":"^https?://[^\\s]+$"},"fields":{"description":"Form fields to send verbatim before the file (key, policy, signature, Content-Type...).","type":"object","additionalProperties":{"type":"string"}}}},"expiresAt":{"description":"When the presigned POST stops working, ISO-8601 UTC.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"maxBytes":{"description":"The largest upload the policy accepts (its content-length-range maximum).","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/upload-response/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate105.evaluated;
+const evaluated0 = validate107.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -19281,7 +19557,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(!pattern53.test(data1)){
+if(!pattern56.test(data1)){
 const err8 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -19351,7 +19627,7 @@ errors++;
 if(data2.url !== undefined){
 let data4 = data2.url;
 if(typeof data4 === "string"){
-if(!pattern36.test(data4)){
+if(!pattern35.test(data4)){
 const err14 = {instancePath:instancePath+"/upload/url",schemaPath:"#/properties/upload/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s]+$"},message:"must match pattern \""+"^https?://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -19483,19 +19759,19 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate105.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
-validate105.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
+validate107.evaluated = {"props":{"assetId":true,"key":true,"upload":true,"expiresAt":true,"maxBytes":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookEnvelopeV1 = validate106;
-const schema160 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
+exports.webhookEnvelopeV1 = validate108;
+const schema163 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-envelope/v1.schema.json","title":"Webhook Envelope","description":"A verified third-party webhook as stored in the ingest bucket at uploads/{tenantId}/{assetId}/webhook-{source}.json, from where it flows through the pipeline like any upload. The payload is kept byte for byte: as text when it was UTF-8, else base64. Open.","type":"object","required":["specVersion","deliveryId","source","tenantId","assetId","receivedAt","signedAt","contentType","encoding","payload","sha256","size"],"properties":{"specVersion":{"const":"1.0"},"deliveryId":{"description":"SHA-256 of source, timestamp and signature: the same delivery always has the same id (replays are refused on it).","type":"string","pattern":"^[0-9a-f]{64}$"},"source":{"description":"The configured source name from the path.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,62}$"},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"signedAt":{"description":"The sender's signature timestamp.","type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"},"contentType":{"description":"The request's Content-Type header as sent.","type":"string","maxLength":255},"encoding":{"enum":["utf8","base64"]},"payload":{"description":"The request body, exactly as signed.","type":"string"},"sha256":{"description":"Lowercase hex SHA-256 of the raw body.","type":"string","pattern":"^[0-9a-f]{64}$"},"size":{"description":"Bytes of the raw body.","type":"integer","minimum":0,"maximum":9007199254740991}}};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-envelope/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate106.evaluated;
+const evaluated0 = validate108.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -19663,7 +19939,7 @@ errors++;
 if(data.source !== undefined){
 let data2 = data.source;
 if(typeof data2 === "string"){
-if(!pattern86.test(data2)){
+if(!pattern89.test(data2)){
 const err15 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]{0,62}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]{0,62}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -19813,7 +20089,7 @@ errors++;
 if(data.encoding !== undefined){
 let data8 = data.encoding;
 if(!((data8 === "utf8") || (data8 === "base64"))){
-const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema160.properties.encoding.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema163.properties.encoding.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -19906,19 +20182,19 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate106.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
-validate106.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
+validate108.evaluated = {"props":{"specVersion":true,"deliveryId":true,"source":true,"tenantId":true,"assetId":true,"receivedAt":true,"signedAt":true,"contentType":true,"encoding":true,"payload":true,"sha256":true,"size":true},"dynamicProps":false,"dynamicItems":false};
 
-exports.webhookReceiptV1 = validate107;
-const schema161 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
+exports.webhookReceiptV1 = validate109;
+const schema164 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://sluice.dev/schemas/webhook-receipt/v1.schema.json","title":"Webhook Receipt","description":"Answer of POST /webhooks/{source} (202): the verified payload is stored and on its way through the pipeline.","type":"object","required":["assetId","key","deliveryId","receivedAt"],"properties":{"assetId":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},"key":{"description":"Where the webhook envelope was stored in the ingest bucket.","type":"string","maxLength":1024,"pattern":"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},"deliveryId":{"type":"string","pattern":"^[0-9a-f]{64}$"},"receivedAt":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?Z$"}}};
 
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://sluice.dev/schemas/webhook-receipt/v1.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate107.evaluated;
+const evaluated0 = validate109.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -20004,7 +20280,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!pattern53.test(data1)){
+if(!pattern56.test(data1)){
 const err7 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/pattern",keyword:"pattern",params:{pattern: "^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"},message:"must match pattern \""+"^uploads/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -20087,8 +20363,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate107.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
-validate107.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
+validate109.evaluated = {"props":{"assetId":true,"key":true,"deliveryId":true,"receivedAt":true},"dynamicProps":false,"dynamicItems":false};
 
