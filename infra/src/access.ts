@@ -60,6 +60,17 @@ export interface ServiceAccess {
    * (read the queue's redrive policy, move messages from its DLQ back into it).
    */
   queues?: 'send' | 'redrive';
+  /**
+   * Environment variables whose literal values name Secrets Manager secrets the function reads
+   * (secretsmanager:GetSecretValue on that secret only).
+   */
+  secrets?: string[];
+  /**
+   * For a function URL behind the CloudFront edge with a storedVariantsBucket (topology `edge`): the key
+   * prefixes of that bucket CloudFront may read through origin access control (s3:GetObject only), the
+   * keys its viewer-request function maps viewer paths to. Anything else misses and goes to the function.
+   */
+  edgeReads?: string[];
 }
 
 /**
@@ -157,6 +168,10 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
     ],
     notFoundOn: ['processed', 'ingest', 'archive'],
     listPrefixes: [],
+    // The HMAC keys of signed ad-hoc URLs (delivery-signing-keys/v1), rotated with `npm run keys`.
+    secrets: ['DELIVERY_SIGNING_KEYS_SECRET_ID'],
+    // services/delivery/edge/viewer-request.js maps /v/{assetId}/{preset}.{format} to renditions/.
+    edgeReads: ['renditions/'],
   },
 };
 

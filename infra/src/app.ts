@@ -8,7 +8,7 @@ import { DashboardStack } from './stacks/dashboard-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { FoundationStack } from './stacks/foundation-stack';
 import { ServiceStack } from './stacks/service-stack';
-import { batchOperationsOf, httpTriggerOf, loadTopology, validateTopology } from './topology';
+import { batchOperationsOf, edgeServicesOf, httpTriggerOf, loadTopology, validateTopology } from './topology';
 
 /**
  * CDK feature flags the app relies on, set here rather than only in cdk.json so tests and any other
@@ -104,13 +104,17 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
     });
   }
   const hasHttp = Object.values(topology.services).some((s) => httpTriggerOf(s.trigger) !== undefined);
-  if (config.edge && hasHttp && wanted('edge')) {
+  const edgeServices = edgeServicesOf(topology);
+  if (config.edge && (hasHttp || edgeServices.length > 0) && wanted('edge')) {
     result.edge = new EdgeStack(app, names.stack('Edge'), {
       env: { account: config.account, region: 'us-east-1' },
       config,
       names,
       topology,
-      description: 'Sluice edge: CloudFront + AWS WAF in front of the HTTP API',
+      description: `Sluice edge: CloudFront + AWS WAF in front of ${[
+        ...(hasHttp ? ['the HTTP API'] : []),
+        ...edgeServices.map(([name, edge]) => `${name} (${edge.pathPatterns.join(' ')})`),
+      ].join(' and ')}`,
     });
   }
 
@@ -121,8 +125,14 @@ export function buildSluice(app: App, options: BuildOptions = {}): SluiceStacks 
     if (result.foundation) stack.addStackDependency(result.foundation, 'reads its SSM parameters');
   }
   if (result.edge) {
+    const edgeNames = new Set(edgeServices.map(([name]) => name));
     for (const [name, service] of Object.entries(result.services)) {
       if (service.httpApi) result.edge.addStackDependency(service, `reads the ${name} HTTP API host name`);
+      if (edgeNames.has(name)) result.edge.addStackDependency(service, `reads the ${name} function URL`);
+    }
+    // Stored variants: the bucket name, and the bucket policy that lets CloudFront read them.
+    if (result.foundation && edgeServices.some(([, edge]) => edge.storedVariantsBucket)) {
+      result.edge.addStackDependency(result.foundation, 'reads the stored variants bucket name');
     }
   }
 

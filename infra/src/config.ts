@@ -31,6 +31,13 @@ export interface SluiceConfig {
   /** Custom domain for the edge (needs an ACM certificate in us-east-1); raises the viewer TLS floor. */
   edgeDomainName?: string;
   edgeCertificateArn?: string;
+  /**
+   * The edge distribution's id, once it exists. CloudFront's reads of stored variants (processed bucket
+   * policy) and its invocations of edge function URLs (Lambda permissions) are allowed from this one
+   * distribution; until it is set, from the account's distributions (they deploy in separate stacks and
+   * regions, so neither side can reference the other).
+   */
+  edgeDistributionId?: string;
   /** Origins allowed to POST uploads to the ingest bucket and to call the HTTP API from a browser. */
   corsOrigins: string[];
   /** Subscribe this address to the alarm topic. */
@@ -114,6 +121,11 @@ export function readConfig(ctx: Context, env: NodeJS.ProcessEnv = process.env): 
     throw new Error('Context edgeDomainName and edgeCertificateArn go together');
   }
   const audience = str(ctx, 'jwtAudience');
+  const edgeDistributionId = str(ctx, 'edgeDistributionId');
+  if (edgeDistributionId !== undefined && !/^[A-Z0-9]{8,20}$/.test(edgeDistributionId))
+    throw new Error(
+      `Context edgeDistributionId must be a CloudFront distribution id, got "${edgeDistributionId}"`,
+    );
   const vectorIndexName = str(ctx, 'vectorIndexName') ?? 'assets';
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(vectorIndexName))
     throw new Error(
@@ -140,6 +152,7 @@ export function readConfig(ctx: Context, env: NodeJS.ProcessEnv = process.env): 
     edge: bool(ctx, 'edge', true),
     edgeDomainName,
     edgeCertificateArn,
+    edgeDistributionId,
     corsOrigins: (str(ctx, 'corsOrigins') ?? '*')
       .split(',')
       .map((o) => o.trim())

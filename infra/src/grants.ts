@@ -112,6 +112,22 @@ export function grantAccess(stack: Stack, role: iam.Role, props: GrantProps): vo
       }),
     );
   }
+  const secrets = (access.secrets ?? []).flatMap((key) => {
+    const ref = environment[key];
+    return ref && 'value' in ref ? [ref.value] : [];
+  });
+  if (secrets.length > 0) {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        // Secrets Manager appends six random characters to a secret's name in its ARN.
+        resources: secrets.map(
+          (name) =>
+            `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${name}-??????`,
+        ),
+      }),
+    );
+  }
   const queues = refsOf(environment, 'queue');
   if (queues.length > 0) {
     const arn = (queue: string) => queueArn(stack, names.queue(queue));
@@ -142,4 +158,9 @@ export function grantAccess(stack: Stack, role: iam.Role, props: GrantProps): vo
       role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map(arn) }));
     }
   }
+}
+
+/** The edge's CloudFront distributions: the one named by edgeDistributionId, else the account's. */
+export function edgeDistributionArn(stack: Stack, distributionId: string | undefined): string {
+  return `arn:${stack.partition}:cloudfront::${stack.account}:distribution/${distributionId ?? '*'}`;
 }

@@ -69,10 +69,31 @@ export function batchEnvironment(
   return { ...(inherited ?? {}), ...fn.environment };
 }
 
+/**
+ * A function URL the public reaches through the CloudFront edge only (topology/v1 `functionUrlEdge`):
+ * behaviors for pathPatterns, origin access control signing each origin request, and with
+ * storedVariantsBucket that bucket first (origin group failing over to the function on 403/404).
+ */
+export interface FunctionUrlEdge {
+  pathPatterns: string[];
+  storedVariantsBucket?: string;
+  /** A CloudFront Function (cloudfront-js-2.0) for viewer requests, relative to the repository root. */
+  viewerRequestFunction?: string;
+}
+
 export interface FunctionUrlTriggerSettings {
   type: 'function-url';
   authType: 'AWS_IAM' | 'NONE';
   invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
+  edge?: FunctionUrlEdge;
+}
+
+/** Services whose function URL sits behind the CloudFront edge, with their edge settings. */
+export function edgeServicesOf(topology: Topology): [string, FunctionUrlEdge][] {
+  return Object.entries(topology.services).flatMap(([name, service]) => {
+    const edge = functionUrlTriggerOf(service.trigger)?.edge;
+    return edge ? [[name, edge] as [string, FunctionUrlEdge]] : [];
+  });
 }
 
 export function triggerType(trigger: TopologyService['trigger']): string {
@@ -188,7 +209,26 @@ export function validateTopology(topology: Topology): void {
         problems.push(`service ${name}: maximumConcurrency must be 2..1000 (Lambda's limits)`);
       }
     }
-    if (!SERVICE_ACCESS[name]) problems.push(`service ${name}: no entry in infra/src/access.ts`);
+    const access = SERVICE_ACCESS[name];
+    if (!access) problems.push(`service ${name}: no entry in infra/src/access.ts`);
+    for (const key of access?.secrets ?? []) {
+      const ref = service.environment[key];
+      if (!ref || !('value' in ref))
+        problems.push(`service ${name}: secret ${key} is not a literal in its environment`);
+    }
+    const edge = functionUrlTriggerOf(trigger)?.edge;
+    if (edge?.viewerRequestFunction && !existsSync(join(REPO_ROOT, edge.viewerRequestFunction)))
+      problems.push(`service ${name}: viewer request function ${edge.viewerRequestFunction} not found`);
+    if (edge?.storedVariantsBucket) {
+      if (!topology.buckets[edge.storedVariantsBucket])
+        problems.push(
+          `service ${name}: edge storedVariantsBucket ${edge.storedVariantsBucket} is not a bucket`,
+        );
+      if (!access?.edgeReads?.length)
+        problems.push(
+          `service ${name}: its edge reads ${edge.storedVariantsBucket}, but access.ts names no edgeReads prefix`,
+        );
+    }
   }
   for (const [name, fn] of Object.entries(batchOperationsOf(topology))) {
     if (!existsSync(join(REPO_ROOT, fn.entry)))

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import vm from 'node:vm';
 import { topology } from '@sluice/contracts';
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -5,15 +8,17 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { readSearchConfig } from '../../packages/search/src/config';
 import { SERVICE_ACCESS } from '../src/access';
 import { readConfig } from '../src/config';
-import { Names } from '../src/naming';
+import { Names, pascal } from '../src/naming';
 import { storagePolicy } from '../src/storage-policy';
 import {
   batchEnvironment,
   batchOperationsOf,
   bucketsOf,
+  edgeServicesOf,
   functionUrlTriggerOf,
   httpTriggerOf,
   isSqsTrigger,
+  REPO_ROOT,
 } from '../src/topology';
 import {
   type Json,
@@ -59,7 +64,10 @@ describe('the whole app', () => {
     for (const stack of services) expect(stack.dependencies).toEqual([s.foundation]);
     expect(s.foundation?.dependencies).toEqual([]);
     expect(s.dashboard?.dependencies).toEqual([]);
-    expect(s.edge?.dependencies).toEqual([s.services.ingest]);
+    // The edge reads the API's host name, the delivery function URL and the stored variants bucket.
+    expect(new Set(s.edge?.dependencies)).toEqual(
+      new Set([s.services.ingest, s.services.delivery, s.foundation]),
+    );
     for (const stack of Object.values(s.batchOperations)) expect(stack.dependencies).toEqual([s.foundation]);
     for (const stack of [
       s.foundation,
@@ -671,9 +679,186 @@ describe('ingress', () => {
         WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
         Logging: Match.anyValue(),
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'https-only' }),
-        Origins: [Match.objectLike({ DomainName: { Ref: 'IngestHttpApiDomain' } })],
+        Origins: Match.arrayWith([Match.objectLike({ DomainName: { Ref: 'IngestHttpApiDomain' } })]),
       }),
     });
+  });
+});
+
+describe('delivery through the edge', () => {
+  const edgeServices = edgeServicesOf(topology);
+  const distribution = (): Json =>
+    (resources(s.template(s.edge as never), 'AWS::CloudFront::Distribution')[0] as [string, Json])[1]
+      .Properties.DistributionConfig;
+  const viewerRequest = (file: string) =>
+    vm.runInNewContext(`${readFileSync(join(REPO_ROOT, file), 'utf8')}\n;handler`, {}) as (
+      event: Json,
+    ) => Json;
+  const ASSET = '0b6f1a52-3c1e-4a8e-9a44-5b3b0f6c2d11';
+
+  it('the topology puts delivery behind the edge, its URL streaming with IAM auth', () => {
+    expect(edgeServices.map(([name]) => name)).toEqual(['delivery']);
+    const trigger = functionUrlTriggerOf(topology.services.delivery?.trigger as never);
+    expect(trigger?.invokeMode).toBe('RESPONSE_STREAM');
+    s.template(s.services.delivery as never).hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      InvokeMode: 'RESPONSE_STREAM',
+    });
+  });
+
+  it.each(edgeServices)(
+    '%s: stored variants first (origin access control), the function URL on 403/404, GET and HEAD only',
+    (name, edge) => {
+      const config = distribution();
+      const template = s.template(s.edge as never);
+      const oacs = Object.fromEntries(
+        resources(template, 'AWS::CloudFront::OriginAccessControl').map(([id, r]) => [
+          id,
+          r.Properties.OriginAccessControlConfig,
+        ]),
+      );
+      const origins = Object.fromEntries(config.Origins.map((o: Json) => [o.Id, o]));
+      for (const pattern of edge.pathPatterns) {
+        const behavior = config.CacheBehaviors.find((b: Json) => b.PathPattern === pattern);
+        expect(behavior).toMatchObject({
+          AllowedMethods: ['GET', 'HEAD'],
+          CachedMethods: ['GET', 'HEAD'],
+          ViewerProtocolPolicy: 'https-only',
+        });
+        const group = config.OriginGroups.Items.find((g: Json) => g.Id === behavior.TargetOriginId);
+        expect(group.FailoverCriteria.StatusCodes.Items.sort()).toEqual([403, 404]);
+        const [primary, fallback] = group.Members.Items.map((m: Json) => origins[m.OriginId]);
+        // Primary: the stored variants bucket, read-only through an S3 origin access control.
+        expect(render(primary.DomainName)).toBe(
+          `<${pascal(edge.storedVariantsBucket ?? '')}BucketName>.s3.${s.config.region}.amazonaws.com`,
+        );
+        expect(primary.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+        expect(oacs[primary.OriginAccessControlId['Fn::GetAtt'][0]]).toMatchObject({
+          OriginAccessControlOriginType: 's3',
+          SigningBehavior: 'always',
+          SigningProtocol: 'sigv4',
+        });
+        // Fallback: the function URL's host, signed by a Lambda origin access control.
+        expect(fallback.DomainName).toEqual({
+          'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: `${pascal(name)}FunctionUrl` }] }],
+        });
+        expect(fallback.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+        expect(oacs[fallback.OriginAccessControlId['Fn::GetAtt'][0]]).toMatchObject({
+          OriginAccessControlOriginType: 'lambda',
+          SigningBehavior: 'always',
+          SigningProtocol: 'sigv4',
+        });
+      }
+      // The whole distribution, /v/* included, sits behind the web ACL.
+      expect(config.WebACLId).toEqual({ 'Fn::GetAtt': ['WebAcl', 'Arn'] });
+    },
+  );
+
+  it.each(edgeServices)(
+    '%s: cached by Accept (format=auto) and the query; the viewer function runs first',
+    (name, edge) => {
+      const config = distribution();
+      const template = s.template(s.edge as never);
+      const behavior = config.CacheBehaviors.find((b: Json) => b.PathPattern === edge.pathPatterns[0]);
+      const policy = template.toJSON().Resources[behavior.CachePolicyId.Ref].Properties.CachePolicyConfig;
+      expect(policy.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Accept'] },
+        QueryStringsConfig: { QueryStringBehavior: 'all' },
+        CookiesConfig: { CookieBehavior: 'none' },
+      });
+      const [association] = behavior.FunctionAssociations;
+      expect(association.EventType).toBe('viewer-request');
+      const fn = template.toJSON().Resources[association.FunctionARN['Fn::GetAtt'][0]].Properties;
+      expect(fn.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+      expect(fn.Name).toBe(`sluice-dev-${name}-viewer-request`);
+      expect(fn.FunctionCode).toBe(readFileSync(join(REPO_ROOT, edge.viewerRequestFunction ?? ''), 'utf8'));
+    },
+  );
+
+  it.each(edgeServices)(
+    '%s: CloudFront may read exactly the keys its viewer function maps presets to, nothing else',
+    (name, edge) => {
+      const readable = SERVICE_ACCESS[name]?.edgeReads ?? [];
+      const handler = viewerRequest(edge.viewerRequestFunction ?? '');
+      const mapped = (uri: string, querystring: Json = {}) =>
+        handler({ request: { uri, querystring, headers: { accept: { value: 'image/avif,*/*' } } } })
+          .uri as string;
+      const inBucket = (uri: string) => readable.some((prefix) => uri.startsWith(`/${prefix}`));
+      // A preset URL is served from storage; format=auto and signed transforms go to the function.
+      expect(inBucket(mapped(`/v/${ASSET}/thumb.webp`))).toBe(true);
+      expect(inBucket(mapped(`/v/${ASSET}/thumb.auto`))).toBe(false);
+      expect(inBucket(mapped(`/v/${ASSET}`, { w: { value: '300' }, sig: { value: 'x' } }))).toBe(false);
+      // The bucket policy opens those prefixes to CloudFront, read-only, from this account's distribution.
+      const statements = resources(s.template(s.foundation as never), 'AWS::S3::BucketPolicy').flatMap(
+        ([, p]) => p.Properties.PolicyDocument.Statement,
+      );
+      const cloudfront = statements.filter(
+        (st: Json) => st.Principal?.Service === 'cloudfront.amazonaws.com',
+      );
+      expect(cloudfront).toHaveLength(1);
+      expect(cloudfront[0]).toMatchObject({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.anything() },
+        },
+      });
+      expect(render(cloudfront[0].Condition.ArnLike['aws:SourceArn'])).toBe(
+        'arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*',
+      );
+      expect(
+        [cloudfront[0].Resource].flat().map((r: Json) => render(r).replace(/^<[A-Za-z0-9.]+>/, '')),
+      ).toEqual(readable.map((prefix) => `/${prefix}*`));
+      expect(render([cloudfront[0].Resource].flat()[0])).toMatch(
+        new RegExp(`^<${pascal(edge.storedVariantsBucket ?? '')}Bucket[A-Z0-9]*\\.Arn>/`),
+      );
+    },
+  );
+
+  it.each(edgeServices)(
+    '%s: CloudFront, and only CloudFront of this account, invokes the function URL',
+    (name) => {
+      const permissions = resources(s.template(s.services[name] as never), 'AWS::Lambda::Permission').map(
+        ([, p]) => p.Properties,
+      );
+      expect(permissions.map((p) => p.Action).sort()).toEqual([
+        'lambda:InvokeFunction',
+        'lambda:InvokeFunctionUrl',
+      ]);
+      for (const p of permissions) {
+        expect(p.Principal).toBe('cloudfront.amazonaws.com');
+        expect(p.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+        expect(render(p.SourceArn)).toBe('arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*');
+      }
+      expect(permissions.find((p) => p.Action === 'lambda:InvokeFunction')?.InvokedViaFunctionUrl).toBe(true);
+    },
+  );
+
+  it('delivery reads its signing keys secret, and no other secret', () => {
+    const ref = topology.services.delivery?.environment.DELIVERY_SIGNING_KEYS_SECRET_ID;
+    if (!ref || !('value' in ref)) throw new Error('delivery names no signing keys secret');
+    const secretId = ref.value;
+    for (const [name] of Object.entries(topology.services)) {
+      const statements = resources(s.template(s.services[name] as never), 'AWS::IAM::Policy').flatMap(
+        ([, p]) => p.Properties.PolicyDocument.Statement,
+      );
+      const secrets = statements.filter((st: Json) =>
+        [st.Action].flat().some((a: string) => a.startsWith('secretsmanager:')),
+      );
+      if (name !== 'delivery') {
+        expect(secrets).toEqual([]);
+        continue;
+      }
+      expect(secrets.map((st: Json) => [st.Action, [st.Resource].flat().map(render)])).toEqual([
+        [
+          'secretsmanager:GetSecretValue',
+          [
+            `arn:<AWS::Partition>:secretsmanager:${s.config.region}:<AWS::AccountId>:secret:${secretId}-??????`,
+          ],
+        ],
+      ]);
+    }
   });
 });
 

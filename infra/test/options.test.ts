@@ -6,7 +6,7 @@ import { buildSluice } from '../src/app';
 import { readConfig } from '../src/config';
 import { storagePolicy } from '../src/storage-policy';
 import { validateTopology } from '../src/topology';
-import { type Json, resources, unusedAcknowledgements } from './helpers';
+import { type Json, render, resources, unusedAcknowledgements } from './helpers';
 
 function build(context: Record<string, unknown>, only: string[], fixture?: Topology) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
@@ -214,13 +214,73 @@ describe('context options', () => {
     expect(unusedAcknowledgements(edge as never)).toEqual([]);
   });
 
-  it('outside us-east-1 the edge stack reads the API host name across regions', () => {
+  it('outside us-east-1 the edge stack reads the API host name, the function URL and the bucket across regions', () => {
     const { edge } = build({ region: 'eu-west-1' }, ['edge']);
     expect(edge?.region).toBe('us-east-1');
     const template = Template.fromStack(edge as never);
-    template.resourceCountIs('Custom::AWS', 1);
+    const reads = resources(template, 'Custom::AWS').map(([, r]) => JSON.stringify(r.Properties.Create));
+    expect(reads).toHaveLength(3);
+    for (const parameter of [
+      '/sluice/dev/services/ingest/http-api-domain',
+      '/sluice/dev/services/delivery/function-url',
+      '/sluice/dev/buckets/processed/name',
+    ]) {
+      expect(reads.filter((r) => r.includes(parameter) && r.includes('eu-west-1'))).toHaveLength(1);
+    }
+    // The stored variants origin is the bucket's endpoint in the home region.
+    expect(JSON.stringify(template.toJSON())).toContain('.s3.eu-west-1.amazonaws.com');
     expect(unusedAcknowledgements(edge as never)).toEqual([]);
-    expect(JSON.stringify(template.toJSON())).toContain('/sluice/dev/services/ingest/http-api-domain');
+  });
+
+  it('edgeDistributionId narrows CloudFront access to that one distribution', () => {
+    const { foundation, services } = build({ edgeDistributionId: 'E2ABCDEF123456' }, [
+      'foundation',
+      'delivery',
+    ]);
+    const arn = 'arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/E2ABCDEF123456';
+    const permissions = resources(Template.fromStack(services.delivery as never), 'AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(2);
+    for (const [, p] of permissions) expect(render(p.Properties.SourceArn)).toBe(arn);
+    const statements = resources(Template.fromStack(foundation as never), 'AWS::S3::BucketPolicy').flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement,
+    );
+    const cloudfront = statements.filter((st: Json) => st.Principal?.Service === 'cloudfront.amazonaws.com');
+    expect(cloudfront.map((st: Json) => render(st.Condition.ArnLike['aws:SourceArn']))).toEqual([arn]);
+  });
+
+  it('without the edge, CloudFront gets nothing: no bucket policy statement, no invoke permission', () => {
+    const { foundation, services, edge } = build({ edge: 'false' }, ['foundation', 'delivery', 'edge']);
+    expect(edge).toBeUndefined();
+    expect(resources(Template.fromStack(services.delivery as never), 'AWS::Lambda::Permission')).toEqual([]);
+    expect(JSON.stringify(Template.fromStack(foundation as never).toJSON())).not.toContain(
+      'cloudfront.amazonaws.com',
+    );
+  });
+
+  it('a topology without an edge function URL has no delivery path: the edge fronts the API only', () => {
+    const fixture = structuredClone(topology) as Topology;
+    delete fixture.services.delivery;
+    const { edge, foundation } = build({}, ['foundation', 'edge'], fixture);
+    const config = resources(Template.fromStack(edge as never), 'AWS::CloudFront::Distribution')[0]?.[1]
+      .Properties.DistributionConfig;
+    expect(config.CacheBehaviors).toBeUndefined();
+    expect(config.OriginGroups).toBeUndefined();
+    expect(config.Origins).toHaveLength(1);
+    expect(resources(Template.fromStack(edge as never), 'AWS::CloudFront::Function')).toEqual([]);
+    expect(JSON.stringify(Template.fromStack(foundation as never).toJSON())).not.toContain(
+      'cloudfront.amazonaws.com',
+    );
+    expect(unusedAcknowledgements(edge as never)).toEqual([]);
+  });
+
+  it('an edge function URL without an API still gets a distribution, its path the default behavior', () => {
+    const fixture = structuredClone(topology) as Topology;
+    for (const name of ['ingest']) delete fixture.services[name];
+    const { edge } = build({}, ['edge'], fixture);
+    const config = resources(Template.fromStack(edge as never), 'AWS::CloudFront::Distribution')[0]?.[1]
+      .Properties.DistributionConfig;
+    expect(config.DefaultCacheBehavior).toMatchObject({ AllowedMethods: ['GET', 'HEAD'] });
+    expect(config.OriginGroups.Quantity).toBe(1);
   });
 });
 
@@ -234,6 +294,9 @@ describe('configuration and topology checks', () => {
     expect(() => readConfig((k) => ({ edgeDomainName: 'x.example.com' })[k])).toThrow(/go together/);
     expect(() => readConfig((k) => ({ bedrockEmbeddingDimension: '512' })[k])).toThrow(/256, 384 or 1024/);
     expect(() => readConfig((k) => ({ vectorIndexName: 'Assets_1' })[k])).toThrow(/vectorIndexName/);
+    expect(() =>
+      readConfig((k) => ({ edgeDistributionId: 'arn:aws:cloudfront::1:distribution/E1' })[k]),
+    ).toThrow(/edgeDistributionId/);
   });
 
   it('a visibility timeout under 6x the function timeout is refused', () => {
@@ -250,6 +313,15 @@ describe('configuration and topology checks', () => {
       Topology['services'][string]
     >;
     expect(() => validateTopology(broken)).toThrow(/no entry in infra\/src\/access.ts/);
+  });
+
+  it('an edge reading a stored variants bucket needs the prefixes it may read (access.ts edgeReads)', () => {
+    const broken = structuredClone(topology) as Topology;
+    const delivery = broken.services.delivery;
+    if (!delivery) throw new Error('fixture');
+    (delivery.trigger as unknown as { edge: { storedVariantsBucket: string } }).edge.storedVariantsBucket =
+      'nope';
+    expect(() => validateTopology(broken)).toThrow(/storedVariantsBucket nope is not a bucket/);
   });
 
   it('the committed topology is deployable', () => {

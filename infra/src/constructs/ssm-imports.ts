@@ -85,6 +85,14 @@ export class SsmImports {
     );
   }
 
+  functionUrl(service: string): string {
+    return this.value(
+      `${pascal(service)}FunctionUrl`,
+      this.names.functionUrlParam(service),
+      `Function URL of the ${service} service`,
+    );
+  }
+
   httpApiDomain(service: string): string {
     return this.value(
       `${pascal(service)}HttpApiDomain`,

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { SERVICE_ACCESS } from '../access';
 import type { SluiceConfig } from '../config';
 import { PipelineQueue } from '../constructs/pipeline-queue';
+import { edgeDistributionArn } from '../grants';
 import { acknowledgeCdkProvidedFunction } from '../nag';
 import { type Names, pascal } from '../naming';
 import {
@@ -20,7 +21,7 @@ import {
   storagePolicy,
   type TransitionStorageClass,
 } from '../storage-policy';
-import { consumerOf } from '../topology';
+import { consumerOf, edgeServicesOf } from '../topology';
 
 export interface FoundationStackProps extends StackProps {
   config: SluiceConfig;
@@ -153,6 +154,29 @@ export class FoundationStack extends Stack {
         stringValue: vectorBucket.attrVectorBucketArn,
         description: 'S3 Vectors vector bucket of the search index',
       });
+    }
+
+    // The edge reads stored variants straight from their bucket (CloudFront origin access control), and
+    // only the prefixes its viewer-request function maps viewer paths to (access.ts edgeReads).
+    if (config.edge) {
+      for (const [service, edge] of edgeServicesOf(topology)) {
+        const bucket = edge.storedVariantsBucket ? this.buckets[edge.storedVariantsBucket] : undefined;
+        if (!bucket) continue;
+        bucket.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: `${pascal(service)}EdgeReadsStoredVariants`,
+            principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+            actions: ['s3:GetObject'],
+            resources: (SERVICE_ACCESS[service]?.edgeReads ?? []).map((prefix) =>
+              bucket.arnForObjects(`${prefix}*`),
+            ),
+            conditions: {
+              StringEquals: { 'aws:SourceAccount': this.account },
+              ArnLike: { 'aws:SourceArn': edgeDistributionArn(this, config.edgeDistributionId) },
+            },
+          }),
+        );
+      }
     }
 
     for (const [name, topic] of Object.entries(topology.topics)) {

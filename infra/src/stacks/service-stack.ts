@@ -26,7 +26,7 @@ import type { SluiceConfig } from '../config';
 import { PipelineQueue } from '../constructs/pipeline-queue';
 import { ServiceFunction } from '../constructs/service-function';
 import { SsmImports } from '../constructs/ssm-imports';
-import { grantAccess, queueUrl } from '../grants';
+import { edgeDistributionArn, grantAccess, queueUrl } from '../grants';
 import type { Names } from '../naming';
 import { grantSearch, searchEnvironment } from '../search';
 import {
@@ -132,6 +132,7 @@ export class ServiceStack extends Stack {
         this.httpApi = this.addHttpApi(http, config, names, serviceName, alarmAction);
       } else if (functionUrl) {
         this.addFunctionUrl(names, serviceName, functionUrl);
+        if (functionUrl.edge && config.edge) this.allowEdge(config);
       } else {
         throw new Error(`service ${serviceName}: trigger type ${triggerType(trigger)} is not deployable yet`);
       }
@@ -204,6 +205,30 @@ export class ServiceStack extends Stack {
     new ssm.StringParameter(this, 'FunctionUrlParam', {
       parameterName: names.functionUrlParam(serviceName),
       stringValue: this.functionUrl.url,
+    });
+  }
+
+  /**
+   * The CloudFront edge invokes this function URL through origin access control: CloudFront signs each
+   * origin request as cloudfront.amazonaws.com, which needs lambda:InvokeFunctionUrl and (for function
+   * URLs since October 2025) lambda:InvokeFunction via the URL, from the edge's distribution.
+   */
+  private allowEdge(config: SluiceConfig): void {
+    const fn = this.fn.function;
+    const common = {
+      principal: 'cloudfront.amazonaws.com',
+      functionName: fn.functionArn,
+      sourceArn: edgeDistributionArn(this, config.edgeDistributionId),
+      sourceAccount: this.account,
+    };
+    new lambda.CfnPermission(this, 'EdgeInvokeFunctionUrl', {
+      ...common,
+      action: 'lambda:InvokeFunctionUrl',
+    });
+    new lambda.CfnPermission(this, 'EdgeInvokeFunction', {
+      ...common,
+      action: 'lambda:InvokeFunction',
+      invokedViaFunctionUrl: true,
     });
   }
 
