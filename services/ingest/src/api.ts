@@ -1,3 +1,4 @@
+import type { OriginalStore } from '@sluice/archiver';
 import type { Logger, ObjectStore } from '@sluice/runtime';
 import { getAssetStatus } from './app/get-asset-status';
 import {
@@ -9,6 +10,7 @@ import {
   signParts,
 } from './app/multipart';
 import { receiveWebhook } from './app/receive-webhook';
+import { restoreAssetOriginal } from './app/restore-original';
 import { searchAssets } from './app/search-assets';
 import { createUpload, createUploadParams } from './app/uploads';
 import type { ContentTypePolicy } from './domain/content-types';
@@ -28,6 +30,8 @@ export interface ApiDeps {
   multipart: MultipartUploads;
   objects: ObjectStore;
   urls: DownloadUrlSigner;
+  /** Originals wherever they are (ingest or archive bucket): status, restores, download URLs. */
+  originals: OriginalStore;
   search: SearchPort;
   inbox: WebhookInbox;
   ingestBucket: string;
@@ -106,6 +110,8 @@ export const ROUTES: Readonly<Record<string, Route>> = {
     ),
   'GET /assets/{id}': async (event, deps) =>
     json(200, await getAssetStatus(tenantOf(event), param(event, 'id'), deps)),
+  'POST /assets/{id}/restore': async (event, deps) =>
+    json(202, await restoreAssetOriginal(tenantOf(event), param(event, 'id'), jsonBody(event, true), deps)),
   'GET /search': async (event, deps) =>
     json(200, await searchAssets(tenantOf(event), queryOf(event), deps.search)),
   // Public at the gateway (no JWT): the signature is the authentication.

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3OriginalStore } from '@sluice/archiver';
 import { createLogger, createS3Client, S3Objects } from '@sluice/runtime';
 import { IndexScanSearch } from './adapters/index-scan-search';
 import { S3DownloadUrlSigner } from './adapters/s3-download-url-signer';
@@ -27,6 +28,8 @@ export const handler = createApi({
   multipart: new S3MultipartUploads(s3, presigner),
   objects: new S3Objects(s3),
   urls: new S3DownloadUrlSigner(presigner),
+  // HEAD and RestoreObject on originals, and their presigned GETs (browsers download them).
+  originals: new S3OriginalStore(presigner),
   // The fallback engine: the indexer's index documents, scanned. See the README's API section.
   search: new IndexScanSearch(s3, config.processedBucket, config.searchScanLimit, logger),
   inbox: new S3WebhookInbox(s3, config.ingestBucket),

@@ -10,6 +10,7 @@ import { createInternalApi, type InternalApiDeps } from '../src/internal-api';
 import type { AssetOriginals, OriginalLocation } from '../src/ports/asset-originals';
 import { allowedTypes, quietLogger } from './support/deps';
 import { FakeMultipartUploads } from './support/fake-multipart';
+import { FakeOriginalStore } from './support/fake-originals';
 
 const ASSET = '3f6c1a52-9b7e-4d0a-8c21-5e4f7d2b9a10';
 const SECRET = 'whsec_0123456789abcdef';
@@ -41,6 +42,7 @@ function apiDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
     multipart: new FakeMultipartUploads(),
     objects: new InMemoryObjectStore(),
     urls: { presignGet: async (bucket, key) => `https://s3.example/${bucket}/${key}` },
+    originals: new FakeOriginalStore(),
     search: {
       search: async () => ({
         results: [],

@@ -1,3 +1,4 @@
+import { DEFAULT_DOWNLOAD_URL_TTL_SECONDS, describeOriginal, type OriginalStore } from '@sluice/archiver';
 import {
   type AssetManifest,
   type AssetStatus,
@@ -26,11 +27,13 @@ export interface GetAssetStatusDeps {
   processedBucket: string;
   archiveBucket: string;
   renditionUrlTtlSeconds: number;
+  /** Where originals are read and restored (S3OriginalStore); without it, no `original` section. */
+  originals?: OriginalStore;
   now?: () => Date;
 }
 
 /** The document at key if it honours the contract and belongs to the tenant; else undefined. */
-async function tenantDocument<N extends 'asset-manifest/v1' | 'rejection-record/v1'>(
+export async function tenantDocument<N extends 'asset-manifest/v1' | 'rejection-record/v1'>(
   objects: ObjectStore,
   bucket: string,
   key: string,
@@ -91,6 +94,16 @@ export async function getAssetStatus(
   const size = manifest?.source.size ?? head?.size;
 
   const now = deps.now?.() ?? new Date();
+  // The manifest is the caller's (tenant-checked above): where its original is, and whether it reads.
+  const original =
+    manifest && deps.originals
+      ? await describeOriginal(manifest, {
+          store: deps.originals,
+          archiveBucket: deps.archiveBucket,
+          downloadUrlTtlSeconds: DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
+          now: () => now,
+        })
+      : undefined;
   const expiresAt = new Date(now.getTime() + deps.renditionUrlTtlSeconds * 1000).toISOString();
   const renditions =
     picture.state === 'rejected' || !manifest
@@ -156,6 +169,7 @@ export async function getAssetStatus(
               },
         }
       : {}),
+    ...(original ? { original } : {}),
     renditions,
   });
 }
