@@ -28,7 +28,11 @@ export type ObjectAction =
   /** Server-side copy target. */
   | 'copy-target'
   /** Multipart uploads or copies: list the parts, abort. */
-  | 'multipart';
+  | 'multipart'
+  /** GetObject of a given version (a presigned GET naming the versionId HEAD answered, in a versioned bucket). */
+  | 'read-version'
+  /** RestoreObject: a temporary readable copy of an object in a cold storage class. */
+  | 'restore';
 
 export interface PrefixGrant {
   bucket: string;
@@ -80,7 +84,9 @@ export interface ServiceAccess {
 export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
   // HTTP API: presigned POSTs and multipart uploads into uploads/, webhook receipts, asset status
   // (uploads/, quarantine/, originals/, manifests, rejections, index documents), presigned rendition
-  // URLs, and search over the tenant's index documents.
+  // URLs, search over the tenant's index documents, and the original (@sluice/archiver's
+  // describeOriginal and restoreOriginal): HEAD where it is, a presigned download of that version,
+  // RestoreObject of an archived one (POST /assets/{id}/restore).
   ingest: {
     objects: [
       { bucket: 'ingest', prefix: 'uploads/', actions: ['read', 'write', 'multipart'] },
@@ -91,13 +97,13 @@ export const SERVICE_ACCESS: Readonly<Record<string, ServiceAccess>> = {
       { bucket: 'processed', prefix: 'rejections/', actions: ['read'] },
       { bucket: 'processed', prefix: 'index/', actions: ['read'] },
       { bucket: 'processed', prefix: 'renditions/', actions: ['read'] },
+      { bucket: 'archive', prefix: 'originals/', actions: ['read', 'read-version', 'restore'] },
     ],
-    notFoundOn: ['processed'],
-    listPrefixes: [
-      { bucket: 'ingest', prefix: 'uploads/' },
-      { bucket: 'ingest', prefix: 'quarantine/' },
-      { bucket: 'archive', prefix: 'originals/' },
-    ],
+    // describeOriginal HEADs the manifest's upload (gone once archived) and its archive key (absent
+    // until then): "missing" must be a 404, so whole-bucket ListBucket there (it covers the listings of
+    // uploads/, quarantine/ and originals/ the status makes).
+    notFoundOn: ['processed', 'ingest', 'archive'],
+    listPrefixes: [],
     listMultipartUploads: ['ingest'],
     // GET /search: the SearchPort's @sluice/search adapter queries the index when it is configured
     // (README, "Search"); the index-document scan is the fallback.
@@ -201,6 +207,8 @@ export const S3_ACTIONS: Readonly<Record<ObjectAction, readonly string[]>> = {
   'copy-source': ['s3:GetObjectTagging'],
   'copy-target': ['s3:PutObjectTagging'],
   multipart: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+  'read-version': ['s3:GetObjectVersion'],
+  restore: ['s3:RestoreObject'],
 };
 
 /**
