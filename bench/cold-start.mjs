@@ -64,7 +64,7 @@ for (const [name, service] of Object.entries(topology.services)) {
     treeShaking: true,
     mainFields: ['module', 'main'],
     // The native modules infra installs beside the bundle (NATIVE_MODULES in infra/src/topology.ts).
-    external: ['sharp', 'better-sqlite3', 'sqlite-vec'],
+    external: ['sharp'],
     metafile: true,
     logLevel: 'error',
   });

@@ -12,4 +12,4 @@ export * from './query';
 export * from './search-engine';
 export * from './stores/memory-index-store';
 export * from './stores/s3-vectors-index-store';
-export * from './stores/sqlite-index-store';
+// The SQLite store is at '@sluice/search/sqlite': importing it loads a native module.

@@ -8,7 +8,6 @@ import { LocalFeatureEmbedder, type Rasterizer } from './embedding/local-feature
 import type { IndexStore } from './index-store';
 import { SearchEngine } from './search-engine';
 import { S3VectorsIndexStore } from './stores/s3-vectors-index-store';
-import { SqliteIndexStore } from './stores/sqlite-index-store';
 
 export interface SearchIndex {
   store: IndexStore;
@@ -27,6 +26,15 @@ function clientConfig(aws: AwsConfig) {
   return { region: aws.region, ...(aws.endpoint ? { endpoint: aws.endpoint } : {}) };
 }
 
+/**
+ * The SQLite store loads better-sqlite3, a native module that only the local runtime has: required on
+ * first use, so a Lambda bundle on the S3 Vectors backend never evaluates it.
+ */
+function loadSqliteStore(): typeof import('./stores/sqlite-index-store').SqliteIndexStore {
+  return (require('./stores/sqlite-index-store') as typeof import('./stores/sqlite-index-store'))
+    .SqliteIndexStore;
+}
+
 /** The configured store, embedder and query engine, created once per container. */
 export function openSearchIndex(config: SearchConfig, options: OpenSearchIndexOptions = {}): SearchIndex {
   const embedder: Embedder =
@@ -39,7 +47,7 @@ export function openSearchIndex(config: SearchConfig, options: OpenSearchIndexOp
   const embedding = { model: embedder.model, dimension: embedder.dimension };
   const store: IndexStore =
     config.backend === 'sqlite'
-      ? new SqliteIndexStore({ file: config.file, embedding, recreate: options.recreate })
+      ? new (loadSqliteStore())({ file: config.file, embedding, recreate: options.recreate })
       : new S3VectorsIndexStore(new S3VectorsClient(clientConfig(config.aws)), {
           vectorBucketName: config.vectorBucketName,
           indexName: config.indexName,

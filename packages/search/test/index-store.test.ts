@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IndexStore, StoreQuery } from '../src';
-import { IndexMismatchError, MemoryIndexStore, parseTextQuery, SqliteIndexStore } from '../src';
+import { IndexMismatchError, MemoryIndexStore, parseTextQuery } from '../src';
+import { SqliteIndexStore } from '../src/stores/sqlite-index-store';
 import { doc, vec } from './support';
 
 const EMBEDDING = { model: 'test-model', dimension: 8 };
