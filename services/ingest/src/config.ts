@@ -7,6 +7,7 @@ import {
   readAwsConfig,
   requiredString,
 } from '@sluice/runtime';
+import { readSearchConfig, type SearchConfig } from '@sluice/search';
 import { ContentTypePolicy } from './domain/content-types';
 import { parseWebhookSources, type WebhookSource } from './domain/webhook-signature';
 
@@ -31,6 +32,15 @@ export interface IngestConfig {
   webhookMaxBytes: number;
   /** The index-document scan behind GET /search reads at most this many documents per query. */
   searchScanLimit: number;
+  /** The indexer's search index, when this environment names one; otherwise GET /search scans. */
+  searchIndex?: SearchConfig;
+}
+
+/** Whether the environment names a search index (the same variables the indexer reads). */
+function namesSearchIndex(env: Env): boolean {
+  return ['SEARCH_BACKEND', 'INDEX_DB_PATH', 'SLUICE_DATA_DIR', 'VECTOR_BUCKET_NAME'].some((name) =>
+    env[name]?.trim(),
+  );
 }
 
 export const DEFAULT_ALLOWED_CONTENT_TYPES =
@@ -52,6 +62,7 @@ export function readConfig(env: Env = process.env): IngestConfig {
     webhookToleranceSeconds: positiveInteger(env, 'WEBHOOK_TOLERANCE_SECONDS', 300),
     webhookMaxBytes: positiveInteger(env, 'WEBHOOK_MAX_BYTES', 1024 * 1024),
     searchScanLimit: positiveInteger(env, 'SEARCH_SCAN_LIMIT', 2000),
+    ...(namesSearchIndex(env) ? { searchIndex: readSearchConfig(env) } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3OriginalStore } from '@sluice/archiver';
 import { createLogger, createS3Client, S3Objects } from '@sluice/runtime';
+import { openSearchIndex } from '@sluice/search';
 import { IndexScanSearch } from './adapters/index-scan-search';
 import { S3DownloadUrlSigner } from './adapters/s3-download-url-signer';
 import { S3MultipartUploads } from './adapters/s3-multipart-uploads';
 import { S3UploadSigner } from './adapters/s3-upload-signer';
 import { S3WebhookInbox } from './adapters/s3-webhook-inbox';
+import { SearchEngineSearch } from './adapters/search-engine-search';
 import { createApi } from './api';
 import { readConfig } from './config';
 
@@ -30,7 +32,9 @@ export const handler = createApi({
   urls: new S3DownloadUrlSigner(presigner),
   // HEAD and RestoreObject on originals, and their presigned GETs (browsers download them).
   originals: new S3OriginalStore(presigner),
-  // The fallback engine: the indexer's index documents, scanned. See the README's API section.
-  search: new IndexScanSearch(s3, config.processedBucket, config.searchScanLimit, logger),
+  // The indexer's search index where configured; otherwise its index documents, scanned.
+  search: config.searchIndex
+    ? new SearchEngineSearch(openSearchIndex(config.searchIndex).engine)
+    : new IndexScanSearch(s3, config.processedBucket, config.searchScanLimit, logger),
   inbox: new S3WebhookInbox(s3, config.ingestBucket),
 });
