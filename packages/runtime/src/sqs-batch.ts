@@ -21,9 +21,13 @@ export function sqsBatchHandler(
   recordHandler: SqsRecordHandler,
   { logger, processInParallel = true }: SqsBatchOptions,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
   return async (event, context) => {
     logger.addContext(context);
+    // One BatchProcessor per invocation: it keeps the batch's records and failures as state, and
+    // two invocations at once in one process (the local runtime runs up to two batches per host)
+    // would otherwise mix them up: a failed record reported as done (lost), or another batch's
+    // record named in this one's batchItemFailures.
+    const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, recordHandler, processor, { context, processInParallel });
   };
 }
