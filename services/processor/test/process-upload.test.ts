@@ -294,11 +294,13 @@ describe('processUpload: idempotency and ordering', () => {
     expect(h.storage.json(manifestKey(assetId))).toMatchObject({ source: { key: h.key } });
   });
 
-  it('a replayed rejection finds the original gone and does nothing', async () => {
+  it('a replayed rejection finds the original gone: it writes nothing and announces again under the same id', async () => {
     const h = harness(fixture('broken/corrupt.png'), { fileName: 'c.png' });
     await expect(processUpload(h.event(), h.deps)).resolves.toBe('rejected');
+    const writes = [...h.storage.writes];
     await expect(processUpload(h.event(), h.deps)).resolves.toBe('skipped');
-    expect(h.events.events).toHaveLength(1);
+    expect(h.storage.writes).toEqual(writes);
+    expect(new Set(h.events.events.map((e) => `${e.type} ${e.id}`)).size).toBe(1);
   });
 
   it('makes custom presets: cover crops, AVIF, PNG', async () => {

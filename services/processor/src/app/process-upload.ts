@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { AssetManifest, Exif, TextExtract } from '@sluice/contracts';
+import type { AssetManifest, Exif, RejectionRecord, TextExtract } from '@sluice/contracts';
 import { assertValid, validate } from '@sluice/contracts';
 import {
+  compareSequencers,
   type Logger,
   logPipelineStep,
   manifestKey,
@@ -103,6 +104,13 @@ export async function processUpload(
 
   const head = await deps.originals.head(event.key);
   if (!head) {
+    // The original moved on (archived, quarantined or deleted) since this event. If this very write
+    // was processed or rejected, announce it again under the same event id: the first announcement
+    // may have been lost (a crash or an SNS error after the work, then the archiver moved the file).
+    if (await reannounce(event, location, deps)) {
+      log('skipped', 'Already done (replayed event; the original has moved on since)', { reason: 'replay' });
+      return 'skipped';
+    }
     log('skipped', 'Original no longer in the ingest bucket (archived, quarantined or deleted since)');
     return 'skipped';
   }
@@ -147,6 +155,31 @@ export async function processUpload(
     if (!(error instanceof AssetRejectedError)) throw error;
     return await reject(event, location, head, error, deps, log);
   }
+}
+
+/** Announces again what this very write came to, if it was processed or rejected; false if neither. */
+async function reannounce(
+  event: S3ObjectEvent,
+  location: UploadLocation,
+  deps: ProcessUploadDeps,
+): Promise<boolean> {
+  const manifest = await readManifest(deps, manifestKey(location.assetId));
+  if (manifest && orderAgainst(manifest.source, event).action === 'replay') {
+    await announceProcessed(deps, location, event, manifest.renditions.length);
+    return true;
+  }
+  const stored = await deps.outputs.getManifest(rejectionKey(location.assetId));
+  const record = stored ? validate('rejection-record/v1', stored.doc) : null;
+  if (
+    record?.ok &&
+    record.value.sourceKey === event.key &&
+    record.value.sourceSequencer !== undefined &&
+    compareSequencers(record.value.sourceSequencer, event.sequencer) === 0
+  ) {
+    await announceRejected(deps, location, event, record.value);
+    return true;
+  }
+  return false;
 }
 
 async function readManifest(deps: ProcessUploadDeps, key: string): Promise<AssetManifest | null> {
@@ -369,18 +402,31 @@ async function reject(
     });
     return 'skipped';
   }
+  await announceRejected(deps, location, event, {
+    reason: error.reason,
+    message: error.message.slice(0, 1024),
+    quarantineKey: quarantined,
+  });
+  log('rejected', 'Rejected upload', { reason: error.reason, detail: error.message.slice(0, 300) });
+  return 'rejected';
+}
+
+async function announceRejected(
+  deps: ProcessUploadDeps,
+  location: UploadLocation,
+  event: S3ObjectEvent,
+  rejection: Pick<RejectionRecord, 'reason' | 'message' | 'quarantineKey'>,
+): Promise<void> {
   await deps.events.publish({
     id: deterministicEventId('asset.rejected', location.assetId, event.key, event.sequencer),
     type: 'asset.rejected',
     assetId: location.assetId,
     tenantId: location.tenantId,
     detail: {
-      reason: error.reason,
-      message: error.message.slice(0, 1024),
+      reason: rejection.reason,
+      message: rejection.message,
       stage: 'process',
-      quarantineKey: quarantined,
+      quarantineKey: rejection.quarantineKey ?? quarantineKey(location),
     },
   });
-  log('rejected', 'Rejected upload', { reason: error.reason, detail: error.message.slice(0, 300) });
-  return 'rejected';
 }
