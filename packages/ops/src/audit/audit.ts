@@ -268,7 +268,9 @@ export async function auditPipeline(input: AuditInput): Promise<AuditReport> {
       (o) => o?.lastModified !== undefined && now.getTime() - o.lastModified.getTime() < graceSeconds * 1000,
     );
 
-  const [uploads, quarantined, manifests, renditions, indexDocs, rejections, archived, deadLetters, queues] =
+  // Queue depths first: reading the DLQs hides their messages for a moment (they show as in flight).
+  const queues = (await input.queues?.depths()) ?? [];
+  const [uploads, quarantined, manifests, renditions, indexDocs, rejections, archived, deadLetters] =
     await Promise.all([
       storage.list(buckets.ingest, 'uploads/'),
       storage.list(buckets.ingest, 'quarantine/'),
@@ -278,7 +280,6 @@ export async function auditPipeline(input: AuditInput): Promise<AuditReport> {
       storage.list(buckets.processed, 'rejections/'),
       storage.list(buckets.archive, 'originals/'),
       input.deadLetters?.read() ?? Promise.resolve([]),
-      input.queues?.depths() ?? Promise.resolve([]),
     ]);
   const searchEntries = input.search ? await input.search.entries() : undefined;
 
