@@ -37,7 +37,7 @@ export function isAssetId(value: string): boolean {
 }
 
 /**
- * A client's file name reduced to one safe path segment: no directories, no control characters,
+ * A client's file name reduced to one safe path segment: no directories, no control or bidi characters,
  * no leading dots, at most 200 UTF-8 bytes (extension kept). Unicode letters stay.
  */
 export function sanitizeFileName(name: string): string {
@@ -46,6 +46,8 @@ export function sanitizeFileName(name: string): string {
     .normalize('NFC')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    // Bidirectional controls make `x\u202Egpj.exe` display as `xexe.jpg`: a name must read as it is.
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/[<>:"|?*]/g, '_')
     .replace(/\s+/g, ' ')
     .trim()

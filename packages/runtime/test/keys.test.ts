@@ -50,6 +50,8 @@ describe('key layout', () => {
     ['', 'file'],
     ['   ', 'file'],
     ['été à Zürich.jpg', 'été à Zürich.jpg'],
+    ['right-to-left \u202Egpj.exe', 'right-to-left gpj.exe'],
+    ['\u2066isolate\u2069 \u200Fmark.png', 'isolate mark.png'],
   ])('sanitizes %j to %j', (input, expected) => {
     expect(sanitizeFileName(input)).toBe(expected);
   });
