@@ -100,14 +100,15 @@ describe('indexManifest', () => {
     ]);
   });
 
-  it('treats a replay as a no-op', async () => {
+  it('treats a replay as a no-op that announces again under the same event id', async () => {
     const { objects, events, deps, event, writeManifest } = setup();
     writeManifest(manifest('0A'));
     await indexManifest(event, deps);
     const before = await objects.get(PROCESSED, indexDocumentKey('acme', assetId));
     await expect(indexManifest(event, deps)).resolves.toBe('skipped');
     expect((await objects.get(PROCESSED, indexDocumentKey('acme', assetId)))?.body).toEqual(before?.body);
-    expect(events.events).toHaveLength(1);
+    expect(events.events).toHaveLength(2);
+    expect(events.events[1]).toEqual(events.events[0]);
   });
 
   it('never lets an older manifest overwrite a newer document, and keeps createdAt on updates', async () => {

@@ -1,5 +1,6 @@
 import { type AssetManifest, assertValid, type IndexDocument } from '@sluice/contracts';
 import {
+  deterministicEventId,
   type Logger,
   loadManifest,
   logPipelineStep,
@@ -76,6 +77,9 @@ export async function indexManifest(event: S3ObjectEvent, deps: IndexManifestDep
     return 'skipped';
   }
   if (isCurrent(existing) && isCurrent(indexed)) {
+    // Announce again under the same id: the first announcement may have been lost between the write
+    // and the publish; consumers deduplicate on the id.
+    await announce(manifest, version, deps);
     log('skipped', 'Index document is as new as this manifest');
     return 'skipped';
   }
@@ -95,16 +99,22 @@ export async function indexManifest(event: S3ObjectEvent, deps: IndexManifestDep
   });
   const outcome = await deps.search.upsert(document, vector);
   if (!isCurrent(existing)) await deps.documents.put(document);
-  await deps.events.publish({
-    type: 'asset.indexed',
-    assetId: manifest.assetId,
-    tenantId: manifest.tenantId,
-    detail: { documentKey: deps.documents.locate(manifest.tenantId, manifest.assetId) },
-  });
+  await announce(manifest, version, deps);
   log('succeeded', 'Indexed asset', {
     index: deps.search.backend,
     write: outcome,
     embedded: vector !== null,
   });
   return 'succeeded';
+}
+
+/** asset.indexed, with an id fixed by the asset and the document version, so repeats deduplicate. */
+async function announce(manifest: AssetManifest, version: string, deps: IndexManifestDeps): Promise<void> {
+  await deps.events.publish({
+    id: deterministicEventId('asset.indexed', manifest.tenantId, manifest.assetId, version),
+    type: 'asset.indexed',
+    assetId: manifest.assetId,
+    tenantId: manifest.tenantId,
+    detail: { documentKey: deps.documents.locate(manifest.tenantId, manifest.assetId) },
+  });
 }
