@@ -89,7 +89,7 @@ function peakRssMB(pid: number | undefined): number {
 
 async function run(label: string, entries: Record<string, string> | undefined): Promise<RunResult> {
   const logsDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-logs-'));
-  const namePrefix = `sluice-bench-${label}`;
+  const namePrefix = `sluice-bench-${label}-${process.pid}`;
   let stack: LocalStack | undefined;
   try {
     stack = await startStack({

@@ -33,7 +33,7 @@ import {
 
 jest.setTimeout(300_000);
 
-const NAME_PREFIX = 'sluice-e2e-bad';
+const NAME_PREFIX = `sluice-e2e-bad-${process.pid}`; // Per run: two checkouts may run it at once.
 const TENANT = 'dev'; // The dev token's tenant: API uploads and bucket drops share it.
 const MIB = 1024 ** 2;
 /** Lowered for this test so a 24 MiB image exercises the too-large rejection without 100 MiB files. */

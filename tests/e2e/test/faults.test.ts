@@ -27,7 +27,9 @@ import { awsClients, eventually, fixture, PipelineEventTap } from './support';
  * and archived, or rejected with its reason, and no output twice.
  */
 
-const NAME_PREFIX = 'sluice-e2e-faults';
+// Per run: the fault file, the logs and the search index are named after it, and another checkout
+// (a CI copy) may run this very test on the same machine at the same time.
+const NAME_PREFIX = `sluice-e2e-faults-${process.pid}`;
 const TENANT = 'faults';
 const FAULT_HANDLER = 'tests/e2e/test/fixtures/fault-handler.ts';
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
@@ -77,7 +79,7 @@ describe('faults through the local pipeline', () => {
   let faultFile: string;
   let buckets: { ingest: string; processed: string; archive: string };
   let queueUrls: string[];
-  // The services' logs of the last run stay here, for a look after a failure.
+  // The services' logs; kept after the run with SLUICE_E2E_KEEP_LOGS=1, for a look after a failure.
   const logsDir = path.join(os.tmpdir(), `${NAME_PREFIX}-logs`);
 
   beforeAll(async () => {
@@ -118,6 +120,7 @@ describe('faults through the local pipeline', () => {
     target?.remove();
     await stack?.stop();
     await proxy?.stop();
+    if (!process.env.SLUICE_E2E_KEEP_LOGS) rmSync(logsDir, { recursive: true, force: true });
   });
 
   afterEach(() => {
