@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './aws';
 import {
   apiGatewayTime,
@@ -21,6 +20,7 @@ import {
   type LambdaHandler,
 } from './lambda';
 import { jsonLogger, type LocalLogger } from './log';
+import { type LoopbackServer, serveLoopback } from './loopback-server';
 import { createStreamedResponse, isStreamingHandler } from './response-stream';
 import { createSigV4Verifier, type SigV4Credentials } from './sigv4';
 
@@ -51,11 +51,7 @@ export interface FunctionUrlOptions extends FunctionSettings {
 
 type StreamingHandler = (event: unknown, stream: unknown, context: unknown) => unknown;
 
-export interface FunctionUrlServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type FunctionUrlServer = LoopbackServer;
 
 export async function startFunctionUrl(options: FunctionUrlOptions): Promise<FunctionUrlServer> {
   const log = options.logger ?? jsonLogger('sluice-local');
@@ -231,29 +227,9 @@ export async function startFunctionUrl(options: FunctionUrlOptions): Promise<Fun
     }
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error) => {
-      log('ERROR', 'Request failed', { error });
-      if (!response.headersSent) sendJson(response, 500, { Message: 'Internal Server Error' });
-      else response.destroy();
-    });
+  return serveLoopback(handle, {
+    port: options.port,
+    log,
+    onError: (response) => sendJson(response, 500, { Message: 'Internal Server Error' }),
   });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID } from './aws';
 import { createJwtVerifier, type JwtAuthorizerConfig } from './dev-issuer';
@@ -14,6 +13,7 @@ import {
   type LambdaHandler,
 } from './lambda';
 import { jsonLogger, type LocalLogger } from './log';
+import { type LoopbackServer, serveLoopback } from './loopback-server';
 import { RouteThrottle, type Throttling } from './throttle';
 
 /*
@@ -53,11 +53,7 @@ export interface RouteSettings {
   throttling?: Throttling;
 }
 
-export interface HttpApiServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type HttpApiServer = LoopbackServer;
 
 export interface Route {
   routeKey: string;
@@ -479,31 +475,9 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApiServ
     });
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error) => {
-      log('ERROR', 'Request failed', { error });
-      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
-      else response.destroy();
-    });
+  return serveLoopback(handle, {
+    port: options.port,
+    log,
+    onError: (response) => sendJson(response, 500, { message: 'Internal Server Error' }),
   });
-  // Local development: keep-alive sockets must not hold close() up for long.
-  server.keepAliveTimeout = 1000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
