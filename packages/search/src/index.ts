@@ -10,6 +10,7 @@ export * from './index-store';
 export * from './open';
 export * from './query';
 export * from './search-engine';
+export * from './search-result';
 export * from './stores/memory-index-store';
 export * from './stores/s3-vectors-index-store';
 // The SQLite store is at '@sluice/search/sqlite': importing it loads a native module.

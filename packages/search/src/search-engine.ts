@@ -1,7 +1,7 @@
-import type { SearchRequest, SearchResponse, SearchResult } from '@sluice/contracts';
+import type { SearchRequest, SearchResponse } from '@sluice/contracts';
 import type { Embedder } from './embedding/embedder';
 import { SearchRequestError } from './errors';
-import type { IndexStore, StoreHit, StoreQuery } from './index-store';
+import type { IndexStore, StoreQuery } from './index-store';
 import {
   checkSearchRequest,
   criteriaFingerprint,
@@ -13,6 +13,7 @@ import {
   parseTextQuery,
   rankingOf,
 } from './query';
+import { toSearchResult } from './search-result';
 
 /**
  * The query API behind GET /search. The tenant is an argument of every call, taken from the
@@ -71,7 +72,7 @@ export class SearchEngine {
     const page = await this.store.search(query);
     const last = page.hits.at(-1);
     return {
-      results: page.hits.map(toResult),
+      results: page.hits.map(toSearchResult),
       ranking,
       ...(page.hasMore && last
         ? { nextCursor: encodeCursor(fingerprint, { sort: last.sort, assetId: last.document.assetId }) }
@@ -83,24 +84,4 @@ export class SearchEngine {
       },
     };
   }
-}
-
-function toResult(hit: StoreHit): SearchResult {
-  const d = hit.document;
-  return {
-    assetId: d.assetId,
-    ...(hit.score !== undefined ? { score: Math.round(hit.score * 1e6) / 1e6 } : {}),
-    fileName: d.fileName,
-    kind: d.kind,
-    mime: d.mime,
-    ...(d.width !== undefined ? { width: d.width } : {}),
-    ...(d.height !== undefined ? { height: d.height } : {}),
-    ...(d.takenAt ? { takenAt: d.takenAt } : {}),
-    ...(d.dominantColor ? { dominantColor: d.dominantColor } : {}),
-    tags: d.tags,
-    ...(d.thumbnailKey ? { thumbnailKey: d.thumbnailKey } : {}),
-    ...(hit.snippet ? { snippet: hit.snippet.slice(0, 1024) } : {}),
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-  };
 }

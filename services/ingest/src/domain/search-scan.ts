@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { IndexDocument, SearchRequest, SearchResponse, SearchResult } from '@sluice/contracts';
+import type { IndexDocument, SearchRequest, SearchResponse } from '@sluice/contracts';
+import { toSearchResult } from '@sluice/search/result';
 import { HttpError } from './http-error';
 
 /*
@@ -170,25 +171,6 @@ function decodeCursor(cursor: string, expected: string): number {
   return body.o;
 }
 
-function toResult(hit: Hit): SearchResult {
-  const d = hit.document;
-  return {
-    assetId: d.assetId,
-    ...(hit.score !== undefined ? { score: Math.round(hit.score * 1e6) / 1e6 } : {}),
-    fileName: d.fileName,
-    kind: d.kind,
-    mime: d.mime,
-    ...(d.width !== undefined ? { width: d.width } : {}),
-    ...(d.height !== undefined ? { height: d.height } : {}),
-    ...(d.takenAt ? { takenAt: d.takenAt } : {}),
-    ...(d.dominantColor ? { dominantColor: d.dominantColor } : {}),
-    tags: d.tags,
-    ...(d.thumbnailKey ? { thumbnailKey: d.thumbnailKey } : {}),
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-  };
-}
-
 const newestFirst = (a: Hit, b: Hit) =>
   b.document.createdAt.localeCompare(a.document.createdAt) ||
   a.document.assetId.localeCompare(b.document.assetId);
@@ -277,7 +259,7 @@ export function searchDocuments(
   const next = offset + page.length;
   const model = reference?.embedding ?? own.find((d) => d.embedding)?.embedding;
   return {
-    results: page.map(toResult),
+    results: page.map(toSearchResult),
     ranking,
     ...(next < hits.length
       ? { nextCursor: Buffer.from(JSON.stringify({ h: key, o: next })).toString('base64url') }
